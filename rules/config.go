@@ -1,0 +1,135 @@
+// Package rules owns the configuration: its schema, strict loading with
+// file:line:col errors, and the compiled rule set that turns a log line into
+// matches.
+package rules
+
+import (
+	"time"
+)
+
+// DefaultPath is where the daemon looks for its configuration.
+const DefaultPath = "/etc/roomwatch/roomwatch.yaml"
+
+// Config is one loaded configuration file, with its included rule files.
+type Config struct {
+	// File is the path the configuration was loaded from.
+	File string `yaml:"-"`
+
+	StateDir        string                  `yaml:"state_dir"`
+	Listen          string                  `yaml:"listen"`
+	Include         []string                `yaml:"include"`
+	Log             LogConfig               `yaml:"log"`
+	ShutdownTimeout Duration                `yaml:"shutdown_timeout"`
+	Destinations    map[string]*Destination `yaml:"destinations"`
+	Defaults        RuleSpec                `yaml:"defaults"`
+	Inputs          []*Input                `yaml:"inputs"`
+	Rules           []*RuleSpec             `yaml:"rules"`
+
+	// Set is the compiled rule set, in the order the rules were written
+	// (rules from included files follow the file's own rules).
+	Set *Set `yaml:"-"`
+	// Warnings are problems that do not stop the config from loading, such
+	// as an inline secret.
+	Warnings Errors `yaml:"-"`
+}
+
+// LogConfig is the `log` section.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // text | json
+}
+
+// Destination is one entry of `destinations`. Which keys are allowed
+// depends on Type; secrets may be given inline, as <key>_file or <key>_env.
+type Destination struct {
+	// Name is the destination's key in the `destinations` map.
+	Name string `yaml:"-"`
+	At   Place  `yaml:"-"`
+
+	Type string `yaml:"type"` // hipchat | slack | mattermost | discord | teams | matrix | webhook | alertmanager | console
+
+	URL        Secret            `yaml:"url"`
+	URLFile    string            `yaml:"url_file"`
+	URLEnv     string            `yaml:"url_env"`
+	Token      Secret            `yaml:"token"`
+	TokenFile  string            `yaml:"token_file"`
+	TokenEnv   string            `yaml:"token_env"`
+	WebhookURL Secret            `yaml:"webhook_url"`
+	WebhookURLFile string        `yaml:"webhook_url_file"`
+	WebhookURLEnv  string        `yaml:"webhook_url_env"`
+	From       string            `yaml:"from"`
+	Username   string            `yaml:"username"`
+	Headers    map[string]Secret `yaml:"headers"`
+	Output     string            `yaml:"output"`
+	Timeout    Duration          `yaml:"timeout"`
+}
+
+// Input is one entry of `inputs`.
+type Input struct {
+	At Place `yaml:"-"`
+
+	Path         string     `yaml:"path"` // a path, a glob, or "-" for standard input
+	Exclude      []string   `yaml:"exclude"`
+	Start        string     `yaml:"start"` // end | beginning
+	Multiline    *Multiline `yaml:"multiline"`
+	MaxLineBytes int        `yaml:"max_line_bytes"`
+}
+
+// Multiline joins continuation lines to the event before them.
+type Multiline struct {
+	Start   Regexp   `yaml:"start"`
+	Timeout Duration `yaml:"timeout"`
+}
+
+// RuleSpec is one entry of `rules`, or the `defaults` section. Pointer and
+// zero fields are unset and take the default's value.
+type RuleSpec struct {
+	At Place `yaml:"-"`
+
+	Name           string     `yaml:"name"`
+	Match          Regexp     `yaml:"match"`
+	Unless         Regexp     `yaml:"unless"`
+	Action         string     `yaml:"action"` // notify (default) | drop
+	Continue       bool       `yaml:"continue"`
+	Destination    string     `yaml:"destination"`
+	Room           string     `yaml:"room"`
+	Color          string     `yaml:"color"`
+	Format         string     `yaml:"format"`
+	Notify         *bool      `yaml:"notify"`
+	Mention        string     `yaml:"mention"`
+	Template       string     `yaml:"template"`
+	DigestTemplate string     `yaml:"digest_template"`
+	GroupBy        []string   `yaml:"group_by"`
+	Threshold      *Threshold `yaml:"threshold"`
+	Debounce       *Debounce  `yaml:"debounce"`
+}
+
+// Threshold holds a key back until Count matches fall inside Within.
+type Threshold struct {
+	Count  int      `yaml:"count"`
+	Within Duration `yaml:"within"`
+}
+
+// Debounce says how matches of one key are collected into digests.
+type Debounce struct {
+	Wait     *Duration `yaml:"wait"`
+	Interval *Duration `yaml:"interval"`
+	MaxLines int       `yaml:"max_lines"`
+}
+
+// Built-in defaults for what neither a rule nor `defaults` sets.
+const (
+	DefaultWait            = 10 * time.Second
+	DefaultInterval        = 2 * time.Minute
+	DefaultMaxLines        = 20
+	DefaultShutdownTimeout = 10 * time.Second
+	DefaultColor           = "yellow"
+	DefaultFormat          = "text"
+	DefaultMultilineWait   = time.Second
+)
+
+// Colors are the colours a rule may name (HipChat's set).
+var Colors = []string{"yellow", "green", "red", "purple", "gray", "random"}
+
+// Types are the destination types.
+var Types = []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix", "webhook", "alertmanager", "console"}

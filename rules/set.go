@@ -1,0 +1,189 @@
+package rules
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+// Action says what a matching rule does with the line.
+type Action int
+
+const (
+	// ActionNotify sends the line to the rule's room (through a digest).
+	ActionNotify Action = iota
+	// ActionDrop suppresses the line: later rules never see it.
+	ActionDrop
+)
+
+// Rule is one compiled rule, with every field resolved against `defaults`.
+type Rule struct {
+	Name        string
+	At          Place
+	Action      Action
+	Continue    bool
+	Destination *Destination // nil for drop rules
+	Room        string
+	Color       string
+	Format      string // text | html
+	Notify      bool
+	Mention     string
+	GroupBy     []string
+	Threshold   Threshold // Count 0: no threshold
+	Wait        time.Duration
+	Interval    time.Duration
+	MaxLines    int
+
+	match    *regexp.Regexp
+	unless   *regexp.Regexp
+	names    []string // capture names of match, by group index ("" if unnamed)
+	template *template.Template
+	digest   *template.Template
+	escape   func(string) string
+	host     string
+}
+
+// Regexp returns the rule's match pattern.
+func (r *Rule) Regexp() *regexp.Regexp { return r.match }
+
+// Unless returns the rule's veto pattern, or nil.
+func (r *Rule) Unless() *regexp.Regexp { return r.unless }
+
+// Match is one line matched by one rule that notifies.
+type Match struct {
+	Rule *Rule
+	Line tailer.Line
+	// Captures holds the named capture groups (empty for those that did not
+	// take part in the match). Values are the raw log text, not escaped.
+	Captures map[string]string
+	// Text is the line rendered by the rule's template, with every value
+	// from the log escaped for the rule's destination and format.
+	Text string
+	// Group holds the values of the rule's group_by captures, in order.
+	Group []string
+}
+
+// Set is a compiled, ordered list of rules. It is safe for concurrent use.
+type Set struct {
+	rules []*Rule
+}
+
+// Rules returns the rules in order.
+func (s *Set) Rules() []*Rule { return s.rules }
+
+// Match runs the rules over one line in order and appends a Match for each
+// notifying rule that matches, until a rule matches without `continue` or
+// a drop rule matches. It returns the extended slice.
+func (s *Set) Match(line tailer.Line, dst []Match) []Match {
+	for _, r := range s.rules {
+		loc := r.match.FindStringSubmatchIndex(line.Text)
+		if loc == nil {
+			continue
+		}
+		if r.unless != nil && r.unless.MatchString(line.Text) {
+			continue
+		}
+		if r.Action == ActionDrop {
+			return dst
+		}
+		dst = append(dst, r.newMatch(line, loc))
+		if !r.Continue {
+			return dst
+		}
+	}
+	return dst
+}
+
+func (r *Rule) newMatch(line tailer.Line, loc []int) Match {
+	m := Match{Rule: r, Line: line, Captures: make(map[string]string, len(r.names))}
+	for i, name := range r.names {
+		if name == "" {
+			continue
+		}
+		if loc[2*i] >= 0 {
+			m.Captures[name] = line.Text[loc[2*i]:loc[2*i+1]]
+		} else if _, ok := m.Captures[name]; !ok {
+			m.Captures[name] = ""
+		}
+	}
+	for _, g := range r.GroupBy {
+		m.Group = append(m.Group, m.Captures[g])
+	}
+	m.Text = r.RenderLine(line, m.Captures)
+	return m
+}
+
+// RenderLine renders one matched line through the rule's template. A
+// template that fails at run time falls back to the escaped line, so a
+// match is never lost to a template error.
+func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
+	data := make(map[string]any, len(captures)+5)
+	for k, v := range captures {
+		data[k] = r.escape(v)
+	}
+	data["line"] = r.escape(line.Text)
+	data["rule"] = r.Name
+	data["file"] = r.escape(line.File)
+	data["host"] = r.host
+	data["time"] = line.Time
+	var b bytes.Buffer
+	if err := r.template.Execute(&b, data); err != nil {
+		return r.escape(line.Text)
+	}
+	return b.String()
+}
+
+// DigestData is what a digest_template sees.
+type DigestData struct {
+	Count int
+	First time.Time
+	Last  time.Time
+	Rule  string
+	Room  string
+	Host  string
+	Group map[string]string
+	Lines []DigestLine
+	More  int
+}
+
+// DigestLine is one distinct line shown in a digest.
+type DigestLine struct {
+	Text  string // rendered, escaped
+	Count int
+}
+
+// RenderDigest renders a whole digest message through the rule's
+// digest_template.
+func (r *Rule) RenderDigest(d DigestData) (string, error) {
+	lines := make([]map[string]any, len(d.Lines))
+	for i, l := range d.Lines {
+		lines[i] = map[string]any{"text": l.Text, "count": l.Count}
+	}
+	group := make(map[string]string, len(d.Group))
+	for k, v := range d.Group {
+		group[k] = r.escape(v)
+	}
+	data := map[string]any{
+		"count": d.Count, "first": d.First, "last": d.Last, "rule": d.Rule,
+		"room": d.Room, "host": d.Host, "group": group, "lines": lines, "more": d.More,
+	}
+	var b bytes.Buffer
+	if err := r.digest.Execute(&b, data); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+// Hostname returns the host name used in templates.
+func Hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "localhost"
+	}
+	return h
+}

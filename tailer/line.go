@@ -1,0 +1,116 @@
+// Package tailer owns the sources of log lines: standard input and followed
+// files. It turns bytes into Line values (valid UTF-8, cut at a size limit)
+// and keeps, per file, how far the lines have been safely handled.
+package tailer
+
+import (
+	"sync"
+	"time"
+)
+
+// DefaultMaxLineBytes is the length at which a line is cut when a source
+// does not set its own limit.
+const DefaultMaxLineBytes = 64 << 10
+
+// Line is one line (or one multiline event) read from a source.
+type Line struct {
+	// Text is the line without its newline, always valid UTF-8.
+	Text string
+	// File names the source: a path, or "-" for standard input.
+	File string
+	// Time is when the line was read.
+	Time time.Time
+	// Truncated reports that the line was longer than the limit and cut.
+	Truncated bool
+	// Cursor tracks the position of the file the line came from. It is nil
+	// for sources whose position is not kept (standard input).
+	Cursor *Cursor
+	// Offset is the byte offset at which the line starts in its file.
+	Offset int64
+	// End is the byte offset just past the line and its newline.
+	End int64
+}
+
+// Cursor keeps how far a file's lines have been handled, so that a saved
+// read position never moves past a matched line whose digest is not yet
+// safe. Lines are handed on in order; a consumer calls Handled for every
+// line once it is done with it, and Hold (then later Release) for a line
+// that must be read again after a crash until its digest is safe.
+//
+// All methods are safe for concurrent use and for a nil *Cursor (they do
+// nothing then).
+type Cursor struct {
+	mu    sync.Mutex
+	done  int64         // protected by mu; offset up to which lines are handled
+	holds map[int64]int // protected by mu; start offsets held by open digests
+}
+
+// NewCursor returns a Cursor whose lines up to offset are already handled.
+func NewCursor(offset int64) *Cursor {
+	return &Cursor{done: offset, holds: map[int64]int{}}
+}
+
+// Hold keeps the safe position at or before off until Release(off).
+func (c *Cursor) Hold(off int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.holds[off]++
+	c.mu.Unlock()
+}
+
+// Release undoes one Hold(off).
+func (c *Cursor) Release(off int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	if n := c.holds[off]; n > 1 {
+		c.holds[off] = n - 1
+	} else {
+		delete(c.holds, off)
+	}
+	c.mu.Unlock()
+}
+
+// Handled records that every line ending at or before end is handled.
+func (c *Cursor) Handled(end int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	if end > c.done {
+		c.done = end
+	}
+	c.mu.Unlock()
+}
+
+// Safe returns the offset from which reading must resume after a crash:
+// the start of the oldest held line, or else the end of the handled lines.
+func (c *Cursor) Safe() int64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	safe := c.done
+	for off := range c.holds {
+		if off < safe {
+			safe = off
+		}
+	}
+	return safe
+}
+
+// Reset forgets handled lines and holds, after the file was truncated or
+// replaced and is read again from offset.
+func (c *Cursor) Reset(offset int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.done = offset
+	clear(c.holds)
+	c.mu.Unlock()
+}
