@@ -48,20 +48,20 @@ type Destination struct {
 
 	Type string `yaml:"type"` // hipchat | slack | mattermost | discord | teams | matrix | webhook | alertmanager | console
 
-	URL        Secret            `yaml:"url"`
-	URLFile    string            `yaml:"url_file"`
-	URLEnv     string            `yaml:"url_env"`
-	Token      Secret            `yaml:"token"`
-	TokenFile  string            `yaml:"token_file"`
-	TokenEnv   string            `yaml:"token_env"`
-	WebhookURL Secret            `yaml:"webhook_url"`
-	WebhookURLFile string        `yaml:"webhook_url_file"`
-	WebhookURLEnv  string        `yaml:"webhook_url_env"`
-	From       string            `yaml:"from"`
-	Username   string            `yaml:"username"`
-	Headers    map[string]Secret `yaml:"headers"`
-	Output     string            `yaml:"output"`
-	Timeout    Duration          `yaml:"timeout"`
+	URL            Secret            `yaml:"url"`
+	URLFile        string            `yaml:"url_file"`
+	URLEnv         string            `yaml:"url_env"`
+	Token          Secret            `yaml:"token"`
+	TokenFile      string            `yaml:"token_file"`
+	TokenEnv       string            `yaml:"token_env"`
+	WebhookURL     Secret            `yaml:"webhook_url"`
+	WebhookURLFile string            `yaml:"webhook_url_file"`
+	WebhookURLEnv  string            `yaml:"webhook_url_env"`
+	From           string            `yaml:"from"`
+	Username       string            `yaml:"username"`
+	Headers        map[string]Secret `yaml:"headers"`
+	Output         string            `yaml:"output"`
+	Timeout        Duration          `yaml:"timeout"`
 }
 
 // Input is one entry of `inputs`.
