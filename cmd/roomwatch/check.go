@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+func cmdCheck(args []string, e *env) int {
+	fs := newFlags("check", "[-c FILE | FILE]", e)
+	file := fs.String("c", rules.DefaultPath, "config `file` to check")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	if fs.NArg() == 1 {
+		*file = fs.Arg(0)
+	}
+	cfg, err := loadConfig(*file, e)
+	if err != nil {
+		printConfigError(e, err)
+		return exitFailed
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: %s, %s, %s\n", *file,
+		plural(len(cfg.Set.Rules()), "rule"), plural(len(cfg.Destinations), "destination"), plural(len(cfg.Inputs), "input"))
+	return exitOK
+}
+
+// loadConfig loads and compiles a config file with the escapers of the
+// senders, so that log text is neutralised for each destination.
+func loadConfig(file string, e *env) (*rules.Config, error) {
+	return rules.Load(file, ruleOptions(e))
+}
+
+// printConfigError prints every problem of a config, one per line.
+func printConfigError(e *env, err error) {
+	var errs rules.Errors
+	if errors.As(err, &errs) {
+		for _, x := range errs {
+			fmt.Fprintln(e.stderr, x.Error())
+		}
+		fmt.Fprintf(e.stderr, "%s found\n", plural(len(errs), "problem"))
+		return
+	}
+	fmt.Fprintf(e.stderr, "roomwatch: %v\n", err)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"roomwatch": func() { os.Exit(run(os.Args[1:], stdio())) },
+	})
+}
+
+// TestScripts runs the real binary through cmd/roomwatch/testdata/script.
+// Each script gets a fake HipChat server in $HIPCHAT_URL, with room 42
+// ("Ops") and room 7 ("Dev Team"), the room token $ROOM_TOKEN for room 42
+// and the personal token $HIPCHAT_TOKEN for every room. The command
+// `hipchat` prints what the server received, one JSON object a line.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			srv := hipchattest.NewServer(hipchattest.Options{})
+			env.Defer(srv.Close)
+			srv.AddRoom(42, "Ops")
+			srv.AddRoom(7, "Dev Team")
+			srv.AddToken("room-token-42", hipchattest.Token{Room: 42, Scopes: []string{"send_notification"}})
+			srv.AddToken("personal-token", hipchattest.Token{Scopes: []string{"send_notification", "send_message", "view_group"}})
+			env.Setenv("HIPCHAT_URL", srv.URL)
+			env.Setenv("ROOM_TOKEN", "room-token-42")
+			env.Setenv("HIPCHAT_TOKEN", "personal-token")
+			env.Values["hipchat"] = srv
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"hipchat": cmdHipchat,
+		},
+	})
+}
+
+// cmdHipchat prints the notifications the fake server accepted.
+func cmdHipchat(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("hipchat").(*hipchattest.Server)
+	var b strings.Builder
+	for _, n := range srv.Notifications() {
+		j, err := json.Marshal(n)
+		ts.Check(err)
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	ts.Stdout().Write([]byte(b.String()))
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+// ruleFlags are the flags that make or adjust rules on the command line,
+// shared by pipe and exec.
+type ruleFlags struct {
+	config  string
+	room    string
+	color   string
+	format  string
+	notify  bool
+	from    string
+	url     string
+	tokFile string
+	matches stringList
+}
+
+func (f *ruleFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "c", "", "config `file`; without it, the flags make a one-rule config")
+	fs.StringVar(&f.room, "room", "", "room to notify (overrides the config's rooms)")
+	fs.StringVar(&f.color, "color", "", "colour: yellow, green, red, purple, gray or random")
+	fs.StringVar(&f.format, "format", "", "message format: text or html")
+	fs.BoolVar(&f.notify, "notify", false, "notify the room's members (sound, badge)")
+	fs.StringVar(&f.from, "from", "", "sender label shown beside the name (HipChat)")
+	fs.StringVar(&f.url, "url", "", "HipChat server base `URL`, token from $ROOMWATCH_TOKEN or --token-file (without -c)")
+	fs.StringVar(&f.tokFile, "token-file", "", "read the HipChat token from this `file`")
+	fs.Var(&f.matches, "match", "`regex` of the lines to report (repeatable; default: every non-empty line)")
+}
+
+// load returns the config: the file named by -c with the flags'
+// overrides, or a one-rule config made from the flags alone.
+func (f *ruleFlags) load(e *env, name string) (*rules.Config, error) {
+	if f.config != "" {
+		cfg, err := loadConfig(f.config, e)
+		if err != nil {
+			return nil, err
+		}
+		f.override(cfg)
+		return cfg, nil
+	}
+	return f.oneRule(e, name)
+}
+
+func (f *ruleFlags) override(cfg *rules.Config) {
+	for _, r := range cfg.Set.Rules() {
+		if f.room != "" {
+			r.Room = f.room
+		}
+		if f.color != "" {
+			r.Color = f.color
+		}
+		if f.notify {
+			r.Notify = true
+		}
+	}
+}
+
+func (f *ruleFlags) oneRule(e *env, name string) (*rules.Config, error) {
+	dest, err := flagDestination(e, f.url, f.tokFile, f.from)
+	if err != nil {
+		return nil, err
+	}
+	pats := f.matches
+	if len(pats) == 0 {
+		pats = stringList{`\S`}
+	}
+	alts := make([]string, len(pats))
+	for i, p := range pats {
+		if _, err := regexp.Compile(p); err != nil {
+			return nil, fmt.Errorf("--match %q: %w", p, err)
+		}
+		alts[i] = "(?:" + p + ")"
+	}
+	re := regexp.MustCompile(strings.Join(alts, "|"))
+	notify := f.notify
+	cfg := &rules.Config{
+		File:         "(flags)",
+		Destinations: map[string]*rules.Destination{dest.Name: dest},
+		Defaults:     rules.RuleSpec{Room: f.room, Color: f.color, Format: f.format, Notify: &notify},
+		Rules:        []*rules.RuleSpec{{Name: name, Match: rules.Regexp{Regexp: re}}},
+	}
+	if err := rules.Compile(cfg, ruleOptions(e)); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// flagDestination is the HipChat server named by --url, or without one,
+// the console on standard error (stdout carries the passed-through input).
+func flagDestination(e *env, url, tokFile, from string) (*rules.Destination, error) {
+	if url == "" {
+		return &rules.Destination{Name: "console", Type: "console", Output: "stderr"}, nil
+	}
+	tok, err := readToken(e, tokFile)
+	if err != nil {
+		return nil, err
+	}
+	return &rules.Destination{Name: "hipchat", Type: "hipchat", URL: rules.Secret(url), Token: tok, From: from}, nil
+}
+
+func readToken(e *env, file string) (rules.Secret, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: %w", err)
+		}
+		return rules.Secret(strings.TrimSpace(string(b))), nil
+	}
+	if tok := e.getenv("ROOMWATCH_TOKEN"); tok != "" {
+		return rules.Secret(tok), nil
+	}
+	return "", fmt.Errorf("no token: set ROOMWATCH_TOKEN or use --token-file")
+}
+
+func cmdPipe(args []string, e *env) int {
+	fs := newFlags("pipe", "[-c FILE] [--room R] [--color C] [--match RE]...", e)
+	var f ruleFlags
+	f.register(fs)
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "roomwatch pipe: unexpected argument %q (pipe reads standard input)\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, err := f.load(e, "pipe")
+	if err != nil {
+		printConfigError(e, err)
+		return exitUsage
+	}
+	signal.Ignore(syscall.SIGPIPE) // a closed stdout must not stop the matching
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	in := io.TeeReader(e.stdin, &passThrough{w: e.stdout})
+	return streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.Options{}), "pipe")
+}
+
+// streamLines runs one source through the engine to its end (or until
+// ctx ends), flushes, waits for delivery and returns the exit status.
+func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Stdin, cmd string) int {
+	log := newLogger(e, cfg)
+	dests, err := buildDestinations(cfg, e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	defer closeDestinations(dests)
+	en := newEngine(cfg, dests, log)
+	en.start(ctx)
+	lines := make(chan tailer.Line, 256)
+	readErr := make(chan error, 1)
+	// The reader owns lines: it closes the channel at the end of input.
+	// On a signal it may stay blocked in a read until the process exits.
+	go func() {
+		readErr <- src.Run(ctx, lines)
+		close(lines)
+	}()
+	en.consume(ctx, lines)
+	if ctx.Err() == nil {
+		if err := <-readErr; err != nil {
+			fmt.Fprintf(e.stderr, "roomwatch %s: reading standard input: %v\n", cmd, err)
+		}
+	}
+	failed, _ := en.finish(shutdownTimeout(cfg))
+	return reportFailures(e, cmd, failed)
+}
+
+func reportFailures(e *env, cmd string, failed []failure) int {
+	if len(failed) == 0 {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(failed), "notification"))
+	for _, f := range failed {
+		fmt.Fprintf(e.stderr, "  %s (%d lines): %v\n", f.digest.Key, f.digest.Count, f.err)
+	}
+	return exitFailed
+}
+
+// passThrough copies input to the output unchanged until the first write
+// error (a closed pipe); after that it keeps accepting and drops the copy,
+// so the matching goes on.
+type passThrough struct {
+	w   io.Writer
+	err error
+}
+
+func (p *passThrough) Write(b []byte) (int, error) {
+	if p.err == nil {
+		_, p.err = p.w.Write(b)
+	}
+	return len(b), nil
+}

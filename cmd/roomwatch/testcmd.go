@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+// testReport is what `roomwatch test` prints; --json prints it as is.
+type testReport struct {
+	Lines       int64         `json:"lines"`
+	Matched     int64         `json:"matched"`
+	Rules       []*ruleReport `json:"rules"`
+	Messages    []testMessage `json:"messages"`
+	Seconds     float64       `json:"seconds"`
+	LinesPerSec float64       `json:"lines_per_second"`
+}
+
+type ruleReport struct {
+	Name    string       `json:"name"`
+	Action  string       `json:"action"`
+	Matches int64        `json:"matches"`
+	Samples []testSample `json:"samples"`
+}
+
+type testSample struct {
+	File     string            `json:"file"`
+	Line     string            `json:"line"`
+	Captures map[string]string `json:"captures,omitempty"`
+}
+
+type testMessage struct {
+	Destination string `json:"destination"`
+	Room        string `json:"room"`
+	Color       string `json:"color"`
+	Format      string `json:"format"`
+	Notify      bool   `json:"notify"`
+	Rule        string `json:"rule"`
+	Count       int    `json:"count"`
+	Text        string `json:"text"`
+}
+
+const testSamples = 3
+
+func cmdTest(args []string, e *env) int {
+	fs := newFlags("test", "-c FILE [--json] [LOG...]", e)
+	config := fs.String("c", rules.DefaultPath, "config `file`")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	cfg, err := loadConfig(*config, e)
+	if err != nil {
+		printConfigError(e, err)
+		return exitFailed
+	}
+	rep, err := runTest(cfg, fs.Args(), e.stdin)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "roomwatch test: %v\n", err)
+		return exitFailed
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+		return exitOK
+	}
+	printReport(e.stdout, rep)
+	return exitOK
+}
+
+// runTest reads every log once through the rules and a batcher that sends
+// nothing: all lines count as arriving at once, so each key makes one
+// digest, the one that the first `wait` would send.
+func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, error) {
+	set := cfg.Set
+	rep := &testReport{}
+	byRule := map[*rules.Rule]*ruleReport{}
+	for _, r := range set.Rules() {
+		rr := &ruleReport{Name: r.Name, Action: "notify"}
+		if r.Action == rules.ActionDrop {
+			rr.Action = "drop"
+		}
+		byRule[r] = rr
+		rep.Rules = append(rep.Rules, rr)
+	}
+	var mu sync.Mutex // protects rep.Messages
+	b := batch.New(batch.Options{Manual: true, Host: rules.Hostname(), Send: func(d *batch.Digest) {
+		mu.Lock()
+		defer mu.Unlock()
+		rep.Messages = append(rep.Messages, testMessage{
+			Destination: d.Key.Destination, Room: d.Room, Color: d.Color, Format: d.Format,
+			Notify: d.Notify, Rule: d.Rule, Count: d.Count, Text: d.Message,
+		})
+	}})
+	count := func(l tailer.Line, buf []rules.Match) []rules.Match {
+		rep.Lines++
+		var drop *rules.Rule
+		buf, drop = set.MatchAll(l, buf)
+		if drop != nil {
+			byRule[drop].Matches++
+		}
+		if drop != nil || len(buf) > 0 {
+			rep.Matched++
+		}
+		for _, m := range buf {
+			rr := byRule[m.Rule]
+			rr.Matches++
+			if len(rr.Samples) < testSamples {
+				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: l.Text, Captures: m.Captures})
+			}
+			b.Add(m)
+		}
+		return buf
+	}
+	start := time.Now()
+	if err := readLogs(logs, stdin, count); err != nil {
+		return nil, err
+	}
+	b.Flush()
+	rep.Seconds = time.Since(start).Seconds()
+	if rep.Seconds > 0 {
+		rep.LinesPerSec = float64(rep.Lines) / rep.Seconds
+	}
+	sort.Slice(rep.Messages, func(i, j int) bool {
+		a, c := rep.Messages[i], rep.Messages[j]
+		if a.Rule != c.Rule {
+			return a.Rule < c.Rule
+		}
+		return a.Room < c.Room
+	})
+	return rep, nil
+}
+
+// readLogs passes every line of the named files (or stdin) to fn, in order.
+func readLogs(logs []string, stdin io.Reader, fn func(tailer.Line, []rules.Match) []rules.Match) error {
+	if len(logs) == 0 {
+		logs = []string{"-"}
+	}
+	var buf []rules.Match
+	for _, name := range logs {
+		r := stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		}
+		lines := make(chan tailer.Line, 1024)
+		errc := make(chan error, 1)
+		// The reader owns lines and closes it at the end of the file.
+		go func() {
+			errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
+			close(lines)
+		}()
+		for l := range lines {
+			buf = fn(l, buf[:0])
+		}
+		if err := <-errc; err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func printReport(w io.Writer, rep *testReport) {
+	fmt.Fprintf(w, "%d lines, %d matched, %.3fs (%.0f lines/s)\n", rep.Lines, rep.Matched, rep.Seconds, rep.LinesPerSec)
+	for _, r := range rep.Rules {
+		verb := "matches"
+		if r.Action == "drop" {
+			verb = "dropped"
+		}
+		fmt.Fprintf(w, "\nrule %s: %d %s\n", r.Name, r.Matches, verb)
+		for _, s := range r.Samples {
+			fmt.Fprintf(w, "  %s\n", s.Line)
+			if caps := formatCaptures(s.Captures); caps != "" {
+				fmt.Fprintf(w, "    %s\n", caps)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n%s would be sent (all lines arriving at once):\n", plural(len(rep.Messages), "message"))
+	for _, m := range rep.Messages {
+		fmt.Fprintf(w, "\n--- %s room %q, %s, %s%s\n", m.Destination, m.Room, m.Color, m.Format, notifyWord(m.Notify))
+		fmt.Fprintln(w, m.Text)
+	}
+}
+
+func notifyWord(n bool) string {
+	if n {
+		return ", notify"
+	}
+	return ""
+}
+
+func formatCaptures(caps map[string]string) string {
+	keys := make([]string, 0, len(caps))
+	for k := range caps {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%q", k, caps[k])
+	}
+	return strings.Join(parts, " ")
+}
