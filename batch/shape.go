@@ -70,13 +70,17 @@ func (sc *scanner) quoted(i int, q string) int {
 // (user42) each run of digits is a hole.
 func (sc *scanner) word(i int) int {
 	s := sc.s
-	j, digit, hex := i, false, true
-	for j < len(s) && isAlnum(s[j]) {
-		c := s[j]
-		digit = digit || isDigit(c)
-		hex = hex && isHex(c)
+	j, all, any := i, uint8(cAlnum|cDigit|cHex), uint8(0)
+	for j < len(s) {
+		c := class[s[j]]
+		if c&cAlnum == 0 {
+			break
+		}
+		all &= c
+		any |= c
 		j++
 	}
+	digit, hex := any&cDigit != 0, all&cHex != 0
 	start := i
 	if i > 0 && s[i-1] == '-' && isDigit(s[i]) && (i == 1 || !isAlnum(s[i-2])) {
 		start = i - 1 // a negative number
@@ -115,28 +119,48 @@ func (sc *scanner) mark(i, end int) {
 	sc.lit, sc.lastHole = end, end
 }
 
+// Byte classes for the scanner, looked up in one table.
+const (
+	cAlnum = 1 << iota
+	cDigit
+	cHex
+	cJoiner
+)
+
+var class = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = cAlnum | cDigit | cHex
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = cAlnum
+		t[c-'a'+'A'] = cAlnum
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] |= cHex
+		t[c-'a'+'A'] |= cHex
+	}
+	for _, c := range ".:-,/" {
+		t[c] = cJoiner
+	}
+	return t
+}()
+
 func isJoiner(sep string) bool {
 	for i := 0; i < len(sep); i++ {
-		if !strings.ContainsRune(".:-,/", rune(sep[i])) {
+		if class[sep[i]]&cJoiner == 0 {
 			return false
 		}
 	}
 	return true
 }
 
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
+func isAlnum(c byte) bool { return class[c]&cAlnum != 0 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
+func isDigit(c byte) bool { return class[c]&cDigit != 0 }
 
 func isHexRun(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !isHex(s[i]) {
+		if class[s[i]]&cHex == 0 {
 			return false
 		}
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // loghub reads the lines of a sample log.
-func loghub(t *testing.T, name string) []string {
+func loghub(t testing.TB, name string) []string {
 	t.Helper()
 	f, err := os.Open("../testdata/loghub/" + name)
 	if err != nil {
