@@ -62,7 +62,7 @@ func TestMemoryFlatUnderStorm(t *testing.T) {
 			}
 			if tt.keys > 1 {
 				want := n - DefaultMaxKeysPerRule
-				if d := folded - want; d > want/25 || -d > want/25 {
+				if d := folded - want; d > want/20 || -d > want/20 {
 					t.Errorf("overflow digest folded %d keys, want about %d", folded, want)
 				}
 				t.Logf("overflow digest: Folded %d (exact %d)", folded, want)
