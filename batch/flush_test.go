@@ -142,3 +142,27 @@ func TestOverflowKey(t *testing.T) {
 		}
 	})
 }
+
+// Flush returns only once every digest closed so far was handed to Send,
+// also those that a timer's goroutine is still sending, and keeps the
+// key's order.
+func TestFlushWaitsForSendsInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := newRecorder(t)
+		rec.delay = time.Minute
+		b := newBatcher(rec, nil)
+		r := testRule("r", nil)
+		start := time.Now()
+		b.Add(match(r, "first"))
+		time.Sleep(20 * time.Second) // the first digest is being sent until 70s
+		b.Add(match(r, "second"))
+		b.Flush()
+		ds := rec.got()
+		if len(ds) != 2 || ds[0].Lines[0].Text != "first" || ds[1].Lines[0].Text != "second" {
+			t.Fatalf("after Flush got %d digests, want first then second", len(ds))
+		}
+		if took := time.Since(start); took != 130*time.Second {
+			t.Errorf("Flush returned at +%v, want +130s (two sends of a minute, in turn)", took)
+		}
+	})
+}
