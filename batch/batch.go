@@ -102,11 +102,11 @@ func New(opts Options) *Batcher {
 // not open. A match that arrives exactly when its key's digest is due goes
 // into the next digest. Add never calls Send.
 func (b *Batcher) Add(m rules.Match) {
-	now := b.now()
 	shape := shapeOf(b.seed, m.Text)
 	k := KeyOf(m)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	now := b.now() // under mu, so arrivals are in time order
 	b.stats.Lines++
 	s := b.current(k, now)
 	var fold uint64
@@ -197,8 +197,8 @@ func (b *Batcher) tick(s *stream, now time.Time) {
 
 // fire is the timer of stream s.
 func (b *Batcher) fire(s *stream) {
-	now := b.now()
 	b.mu.Lock()
+	now := b.now()
 	if b.streams[s.key] == s {
 		b.advance(s, now)
 		if b.streams[s.key] == s {
