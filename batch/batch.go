@@ -3,154 +3,234 @@ package batch
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"hash/maphash"
 	"sync"
 	"time"
 
 	"github.com/roomwatch/roomwatch/rules"
 )
 
+// DefaultMaxKeysPerRule is the cap on open keys of one rule when Options
+// sets none.
+const DefaultMaxKeysPerRule = 1000
+
 // Options configures a Batcher.
 type Options struct {
 	// Send receives every closed digest. It is called from timer
-	// goroutines and from Flush, one digest at a time per key; it may
-	// block, which holds back that key only.
+	// goroutines and from Flush, for one key at a time and in Seq order
+	// per key; different keys may call it concurrently. It may block,
+	// which holds back that key only. Send owns the digest and must call
+	// its Release once the digest is safe (in the outbox or delivered).
 	Send func(*Digest)
-	// Now is the clock; time.Now when nil.
+	// Now is the clock; time.Now when nil. Timers run on the runtime
+	// clock, so tests use testing/synctest for both.
 	Now func() time.Time
 	// Host names this machine in digests.
 	Host string
+	// MaxKeysPerRule caps the open keys of one rule (DefaultMaxKeysPerRule
+	// when 0). Matches of new keys past it share the rule's overflow key,
+	// so a group_by on an attacker-chosen capture keeps memory flat.
+	MaxKeysPerRule int
 }
 
-// Batcher collects matches into digests, one stream per Key.
+// Stats counts what a Batcher has done, for metrics and tests.
+type Stats struct {
+	Open    int    // keys open now
+	Lines   uint64 // matches added
+	Digests uint64 // digests handed to Send
+	Folded  uint64 // matches that went to an overflow key
+	// BelowThreshold counts, per rule, the matches dropped because their
+	// key's threshold was not reached while they were inside `within`.
+	BelowThreshold map[string]uint64
+}
+
+// Batcher collects matches into digests, one stream per Key: the first
+// match of a key opens a digest, sent `wait` later; then the key is quiet
+// for `interval`, and matches in that time go into the next digest, sent
+// when the interval ends; a key with no match for an interval closes. A
+// storm of any size costs at most one message per key per interval.
+//
+// A rule with `threshold: {count, within}` holds a key back until count
+// matches arrived inside within. Matches that fall out of the window
+// before that are dropped, their file positions released and counted in
+// Stats.BelowThreshold: that is not an alert lost, it is what a threshold
+// means. The digest that fires counts every match still in the window.
+// Once fired, the key runs its wait/interval cycle; when it closes, the
+// threshold applies again.
+//
+// Memory is bounded under hostile input: a digest keeps at most max_lines
+// samples of at most 1 KiB, a threshold window at most count entries, and
+// a rule at most MaxKeysPerRule keys plus its overflow key.
 type Batcher struct {
-	opts Options
-	now  func() time.Time
+	opts    Options
+	now     func() time.Time
+	maxKeys int
+	seed    maphash.Seed
 
-	mu   sync.Mutex    // protects open
-	open map[Key]*pend // digests collecting matches
+	mu      sync.Mutex        // protects the fields below
+	sent    *sync.Cond        // on mu: a queue sent a digest or went idle
+	streams map[Key]*stream   // open keys
+	perRule map[string]int    // open keys by rule, overflow keys not counted
+	out     map[Key]*queue    // digests closed and not yet sent, by key
+	seq     uint64            // last Digest.Seq
+	stats   Stats             // Open is filled in by Stats
+	below   map[string]uint64 // Stats.BelowThreshold
 }
 
-// pend is a digest still collecting matches.
-type pend struct {
-	rule  *rules.Rule
-	d     *Digest
-	seen  map[string]int // index into d.Lines by text
-	timer *time.Timer
-}
-
-// New returns a Batcher. It starts no goroutines; timers start with the
-// first match of each key.
+// New returns a Batcher. It starts no goroutines; a key's timer starts
+// with its first match.
 func New(opts Options) *Batcher {
-	b := &Batcher{opts: opts, now: opts.Now, open: map[Key]*pend{}}
+	b := &Batcher{
+		opts: opts, now: opts.Now, maxKeys: opts.MaxKeysPerRule, seed: maphash.MakeSeed(),
+		streams: map[Key]*stream{}, perRule: map[string]int{}, out: map[Key]*queue{},
+		below: map[string]uint64{},
+	}
+	b.sent = sync.NewCond(&b.mu)
 	if b.now == nil {
 		b.now = time.Now
+	}
+	if b.maxKeys <= 0 {
+		b.maxKeys = DefaultMaxKeysPerRule
+	}
+	if b.opts.Send == nil {
+		b.opts.Send = func(*Digest) {}
 	}
 	return b
 }
 
-// Add puts one match into the open digest of its key, opening one (sent
-// `wait` later) if there is none.
+// Add counts one match in the digest of its key, opening the key if it is
+// not open. A match that arrives exactly when its key's digest is due goes
+// into the next digest. Add never calls Send.
 func (b *Batcher) Add(m rules.Match) {
+	shape := shapeOf(b.seed, m.Text)
 	k := KeyOf(m)
-	now := b.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	p := b.open[k]
-	if p == nil {
-		p = b.openDigest(k, m, now)
-		b.open[k] = p
-		p.timer = time.AfterFunc(m.Rule.Wait, func() { b.fire(k, p) })
+	now := b.now() // under mu, so arrivals are in time order
+	b.stats.Lines++
+	s := b.current(k, now)
+	var fold uint64
+	if s == nil && b.perRule[k.Rule] >= b.maxKeys {
+		fold = maphash.String(b.seed, k.Group)
+		k = Key{Destination: k.Destination, Room: k.Room, Rule: k.Rule, Overflow: true}
+		s = b.current(k, now)
+		b.stats.Folded++
 	}
-	p.add(m, now)
+	if s == nil {
+		s = b.open(k, m, now)
+	}
+	s.rule = m.Rule // a reloaded rule of the same name takes over
+	if s.add(m, shape, fold, now) && s.due.Before(s.timerAt) {
+		s.timer.Reset(s.due.Sub(now))
+		s.timerAt = s.due
+	}
 }
 
-func (b *Batcher) openDigest(k Key, m rules.Match, now time.Time) *pend {
-	r := m.Rule
-	d := &Digest{
-		ID: newID(), Key: k, Rule: r.Name, Room: r.Room, Color: r.Color, Format: r.Format,
-		Notify: r.Notify, Mention: r.Mention, First: now,
+// current returns the open stream of k after bringing it up to now, or
+// nil if k is not open (or just closed).
+func (b *Batcher) current(k Key, now time.Time) *stream {
+	s := b.streams[k]
+	if s == nil {
+		return nil
 	}
-	if len(r.GroupBy) > 0 {
-		d.Group = make(map[string]string, len(r.GroupBy))
-		for i, g := range r.GroupBy {
-			d.Group[g] = m.Group[i]
+	b.advance(s, now)
+	return b.streams[k]
+}
+
+// open opens key k with its first match, and starts its timer.
+func (b *Batcher) open(k Key, m rules.Match, now time.Time) *stream {
+	s := &stream{key: k, rule: m.Rule}
+	if !k.Overflow {
+		s.group = append([]string(nil), m.Group...)
+		b.perRule[k.Rule]++
+	}
+	s.start(now)
+	b.streams[k] = s
+	s.timerAt = s.due
+	s.timer = time.AfterFunc(s.due.Sub(now), func() { b.fire(s) })
+	return s
+}
+
+// close forgets stream s. Its held matches, if any, are dropped below the
+// threshold; an open digest must be taken before.
+func (b *Batcher) close(s *stream) {
+	delete(b.streams, s.key)
+	if !s.key.Overflow {
+		if b.perRule[s.key.Rule]--; b.perRule[s.key.Rule] <= 0 {
+			delete(b.perRule, s.key.Rule)
 		}
 	}
-	return &pend{rule: r, d: d, seen: map[string]int{}}
+	if n := s.releaseHeld(); n > 0 {
+		b.below[s.key.Rule] += uint64(n)
+	}
+	s.timer.Stop()
 }
 
-func (p *pend) add(m rules.Match, now time.Time) {
-	d := p.d
-	d.Count++
-	d.Last = now
-	d.hold(m.Line)
-	if i, ok := p.seen[m.Text]; ok {
-		d.Lines[i].Count++
-		return
+// advance runs every tick of s that is due by now. Ticks are normally run
+// by the timer; Add runs one itself when its match arrives at the very
+// moment of the tick, so that the match lands in the next digest
+// whichever goroutine runs first.
+func (b *Batcher) advance(s *stream, now time.Time) {
+	for b.streams[s.key] == s && !now.Before(s.due) {
+		b.tick(s, now)
 	}
-	if len(d.Lines) >= p.rule.MaxLines {
-		d.More++
-		return
-	}
-	p.seen[m.Text] = len(d.Lines)
-	d.Lines = append(d.Lines, Line{Text: m.Text, Count: 1})
 }
 
-// fire closes the digest p of key k when its timer ends.
-func (b *Batcher) fire(k Key, p *pend) {
+// tick ends the current phase of s.
+func (b *Batcher) tick(s *stream, now time.Time) {
+	switch s.phase {
+	case phaseHeld:
+		b.below[s.key.Rule] += uint64(s.expire(now))
+		if len(s.window) == 0 {
+			b.close(s)
+		}
+	case phaseWait, phaseQuiet:
+		if s.cur == nil || s.cur.empty() {
+			b.close(s)
+			return
+		}
+		b.enqueue(s, now)
+		s.phase = phaseQuiet
+		s.due = s.due.Add(s.rule.Interval)
+	}
+}
+
+// fire is the timer of stream s.
+func (b *Batcher) fire(s *stream) {
 	b.mu.Lock()
-	if b.open[k] != p {
-		b.mu.Unlock()
-		return
-	}
-	delete(b.open, k)
-	b.mu.Unlock()
-	b.send(p, b.now())
-}
-
-func (b *Batcher) send(p *pend, at time.Time) {
-	d := p.d
-	d.At = at
-	msg, err := p.rule.RenderDigest(rules.DigestData{
-		Count: d.Count, First: d.First, Last: d.Last, Rule: d.Rule, Room: d.Room,
-		Host: b.opts.Host, Group: d.Group, Lines: toRuleLines(d.Lines), More: d.More,
-	})
-	if err != nil {
-		msg = fallbackMessage(d)
-	}
-	d.Message = msg
-	b.opts.Send(d)
-}
-
-// Flush closes every open digest now and sends it, in no particular order.
-func (b *Batcher) Flush() {
-	b.mu.Lock()
-	open := b.open
-	b.open = map[Key]*pend{}
-	b.mu.Unlock()
 	now := b.now()
-	for _, p := range open {
-		p.timer.Stop()
-		b.send(p, now)
+	if b.streams[s.key] == s {
+		b.advance(s, now)
+		if b.streams[s.key] == s {
+			s.timer.Reset(s.due.Sub(now))
+			s.timerAt = s.due
+		}
+	}
+	q := b.claim(s.key)
+	b.mu.Unlock()
+	if q != nil {
+		b.drain(s.key, q)
 	}
 }
 
-func toRuleLines(ls []Line) []rules.DigestLine {
-	out := make([]rules.DigestLine, len(ls))
-	for i, l := range ls {
-		out[i] = rules.DigestLine{Text: l.Text, Count: l.Count}
-	}
-	return out
+// Open returns the number of open keys.
+func (b *Batcher) Open() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.streams)
 }
 
-// fallbackMessage is used when a digest_template fails at run time, so that
-// a template mistake never loses an alert.
-func fallbackMessage(d *Digest) string {
-	s := d.Rule + ":"
-	for _, l := range d.Lines {
-		s += "\n" + l.Text
+// Stats returns a copy of the Batcher's counters.
+func (b *Batcher) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st := b.stats
+	st.Open = len(b.streams)
+	st.BelowThreshold = make(map[string]uint64, len(b.below))
+	for r, n := range b.below {
+		st.BelowThreshold[r] = n
 	}
-	return s
+	return st
 }
 
 func newID() string {

@@ -18,6 +18,9 @@ type Key struct {
 	Room        string
 	Rule        string
 	Group       string // the group_by values joined by "\x00"
+	// Overflow marks the key that collects a rule's matches of new keys
+	// once the rule has Options.MaxKeysPerRule keys open.
+	Overflow bool
 }
 
 // String formats the key for logs.
@@ -25,6 +28,9 @@ func (k Key) String() string {
 	s := k.Destination + "/" + k.Room + "/" + k.Rule
 	if k.Group != "" {
 		s += "/" + strings.ReplaceAll(k.Group, "\x00", ",")
+	}
+	if k.Overflow {
+		s += "/(other)"
 	}
 	return s
 }
@@ -51,6 +57,9 @@ type Digest struct {
 	// ID is unique per digest and stable across retries and restarts.
 	ID  string `json:"id"`
 	Key Key    `json:"key"`
+	// Seq orders digests: it grows with every digest a Batcher closes, so
+	// digests of one key are sent in Seq order.
+	Seq uint64 `json:"seq"`
 
 	Rule    string            `json:"rule"`
 	Room    string            `json:"room"`
@@ -65,6 +74,10 @@ type Digest struct {
 	Last  time.Time `json:"last"`
 	Lines []Line    `json:"lines"` // at most max_lines distinct lines
 	More  int       `json:"more"`  // matched lines not shown
+	// Folded is how many distinct keys an overflow digest (Key.Overflow)
+	// stands for, estimated in fixed memory: exact for small numbers,
+	// within about 2% for large ones.
+	Folded int `json:"folded,omitempty"`
 
 	// Message is the digest rendered by the rule's digest_template, with
 	// every piece of log text escaped for the destination.
@@ -101,4 +114,9 @@ func (d *Digest) hold(l tailer.Line) {
 	}
 	l.Cursor.Hold(l.Offset)
 	d.marks[l.Cursor] = l.Offset
+}
+
+// holdAt is hold for a line known by its cursor and offset.
+func (d *Digest) holdAt(c *tailer.Cursor, off int64) {
+	d.hold(tailer.Line{Cursor: c, Offset: off})
 }

@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"text/template"
 	"time"
@@ -149,6 +151,10 @@ type DigestData struct {
 	Group map[string]string
 	Lines []DigestLine
 	More  int
+	// Folded is how many group_by keys an overflow digest stands for (0
+	// for an ordinary digest): past the rule's cap on open keys, matches
+	// of new keys share one digest.
+	Folded int
 }
 
 // DigestLine is one distinct line shown in a digest.
@@ -158,8 +164,13 @@ type DigestLine struct {
 }
 
 // RenderDigest renders a whole digest message through the rule's
-// digest_template.
+// digest_template. A rule without a compiled digest template (one built
+// directly, as in tests) gets a plain rendering: a count header, the
+// lines, then "+N more".
 func (r *Rule) RenderDigest(d DigestData) (string, error) {
+	if r.digest == nil {
+		return plainDigest(d, r.escape), nil
+	}
 	lines := make([]map[string]any, len(d.Lines))
 	for i, l := range d.Lines {
 		lines[i] = map[string]any{"text": l.Text, "count": l.Count}
@@ -171,12 +182,47 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 	data := map[string]any{
 		"count": d.Count, "first": d.First, "last": d.Last, "rule": d.Rule,
 		"room": d.Room, "host": d.Host, "group": group, "lines": lines, "more": d.More,
+		"folded": d.Folded,
 	}
 	var b bytes.Buffer
 	if err := r.digest.Execute(&b, data); err != nil {
 		return "", err
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+// plainDigest renders a digest without a template. escape may be nil.
+func plainDigest(d DigestData, escape func(string) string) string {
+	if escape == nil {
+		escape = func(s string) string { return s }
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d × %s", d.Count, d.Rule)
+	if d.Host != "" {
+		fmt.Fprintf(&b, " on %s", d.Host)
+	}
+	keys := make([]string, 0, len(d.Group))
+	for k := range d.Group {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%s", k, escape(d.Group[k]))
+	}
+	if d.Folded > 0 {
+		fmt.Fprintf(&b, " (%d keys folded)", d.Folded)
+	}
+	for _, l := range d.Lines {
+		b.WriteString("\n")
+		if l.Count > 1 {
+			fmt.Fprintf(&b, "(×%d) ", l.Count)
+		}
+		b.WriteString(l.Text)
+	}
+	if d.More > 0 {
+		fmt.Fprintf(&b, "\n+%d more", d.More)
+	}
+	return b.String()
 }
 
 // Hostname returns the host name used in templates.

@@ -1,0 +1,142 @@
+package batch
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// loghub reads the lines of a sample log.
+func loghub(t testing.TB, name string) []string {
+	t.Helper()
+	f, err := os.Open("../testdata/loghub/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+func TestStormIsOneDigest(t *testing.T) {
+	hdfs := loghub(t, "HDFS_2k.log")
+	tests := []struct {
+		name   string
+		offset time.Duration // when the storm starts, after the key opened
+		want   []int         // counts of the digests
+	}{
+		{"within wait", 0, []int{20000}},
+		{"across the first tick", 9500 * time.Millisecond, []int{1 + 500*20000/1000, 20000 - 500*20000/1000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rec := newRecorder(t)
+				b := newBatcher(rec, nil)
+				r := testRule("hdfs", func(r *rules.Rule) { r.MaxLines = 8 })
+				b.Add(match(r, hdfs[0]))
+				time.Sleep(tt.offset)
+				// 20,000 lines in one second: one every 50µs.
+				for i := range 20000 {
+					if tt.offset == 0 && i == 0 {
+						continue // the opening line above is the first
+					}
+					b.Add(match(r, hdfs[i%len(hdfs)]))
+					time.Sleep(50 * time.Microsecond)
+				}
+				time.Sleep(time.Hour)
+				synctest.Wait()
+				var counts []int
+				total := 0
+				for _, d := range rec.got() {
+					counts = append(counts, d.Count)
+					total += d.Count
+					checkSum(t, d, 8)
+					if d.More == 0 {
+						t.Errorf("digest of %d lines has More 0: HDFS has more than 8 shapes", d.Count)
+					}
+				}
+				if tt.offset > 0 {
+					total-- // the opening line
+				}
+				if total != 20000 {
+					t.Errorf("digests count %d storm lines, want 20000", total)
+				}
+				if diff := cmp.Diff(tt.want, counts); diff != "" {
+					t.Errorf("digest counts (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+// Similar lines collapse into one shown line with a count and the first
+// line as its sample.
+func TestSimilarLinesCollapse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := newRecorder(t)
+		b := newBatcher(rec, nil)
+		r := testRule("ssh", func(r *rules.Rule) { r.MaxLines = 2 })
+		for i := range 312 {
+			b.Add(match(r, fmt.Sprintf("Failed password for root from 10.0.%d.%d port %d ssh2", i/256, i%256, 40000+i)))
+		}
+		for i := range 5 {
+			b.Add(match(r, fmt.Sprintf("Accepted publickey for user%d", i)))
+		}
+		for i := range 7 {
+			b.Add(match(r, fmt.Sprintf("session opened by %q", fmt.Sprint("u", i))))
+		}
+		time.Sleep(r.Wait)
+		synctest.Wait()
+		got := rec.got()
+		if len(got) != 1 {
+			t.Fatalf("%d digests, want 1", len(got))
+		}
+		d := got[0]
+		want := []Line{
+			{Text: "Failed password for root from 10.0.0.0 port 40000 ssh2", Count: 312},
+			{Text: "Accepted publickey for user0", Count: 5},
+		}
+		if diff := cmp.Diff(want, d.Lines); diff != "" {
+			t.Errorf("lines (-want +got):\n%s", diff)
+		}
+		if d.Count != 324 || d.More != 7 {
+			t.Errorf("Count, More = %d, %d; want 324, 7", d.Count, d.More)
+		}
+		wantMsg := "324 × ssh on web-01\n(×312) Failed password for root from 10.0.0.0 port 40000 ssh2\n" +
+			"(×5) Accepted publickey for user0\n+7 more"
+		if d.Message != wantMsg {
+			t.Errorf("Message = %q, want %q", d.Message, wantMsg)
+		}
+	})
+}
+
+func TestSampleIsCut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := newRecorder(t)
+		b := newBatcher(rec, nil)
+		r := testRule("r", nil)
+		long := strings.Repeat("é", 4000)
+		b.Add(match(r, long))
+		time.Sleep(r.Wait)
+		synctest.Wait()
+		l := rec.got()[0].Lines[0]
+		if len(l.Text) > maxSample || !strings.HasSuffix(l.Text, "…") {
+			t.Errorf("sample of %d bytes ending %q, want at most %d ending …", len(l.Text), l.Text[len(l.Text)-4:], maxSample)
+		}
+	})
+}
