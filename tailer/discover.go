@@ -18,6 +18,9 @@ const rescanDelay = 20 * time.Millisecond
 // startWatcher creates the directory watcher. Without one the tailer
 // polls: it says so once and keeps working.
 func (t *Tailer) startWatcher() {
+	if t.noWatch {
+		return
+	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		t.log.Warn("cannot watch directories, polling instead", "err", err, "poll", t.opts.Poll)

@@ -85,7 +85,7 @@ func (fw *follower) run(ctx context.Context) {
 	for {
 		// Look before reading: after a copytruncate the old offset may
 		// point into the middle of new content.
-		if _, ok := fw.checkRewritten(ctx); !ok {
+		if !fw.checkRewritten(ctx) {
 			return
 		}
 		if !fw.readAll(ctx) {
@@ -103,7 +103,9 @@ func (fw *follower) run(ctx context.Context) {
 			fw.letGo(ctx)
 			return
 		}
-		if !fw.wait(ctx, lost || superseded) {
+		// A lost file, or a superseded one not yet drained, waits for
+		// quiet; a drained superseded file is followed like any other.
+		if !fw.wait(ctx, lost || (superseded && !fw.drained)) {
 			return
 		}
 	}
@@ -150,12 +152,11 @@ func (fw *follower) flush(ctx context.Context) bool {
 }
 
 // checkRewritten reads the file again from 0 when it shrank below the read
-// offset or its first bytes changed. It reports whether it did, and false
-// in ok when ctx ended.
-func (fw *follower) checkRewritten(ctx context.Context) (reread, ok bool) {
+// offset or its first bytes changed. It reports false when ctx ended.
+func (fw *follower) checkRewritten(ctx context.Context) bool {
 	fi, err := fw.f.fh.Stat()
 	if err != nil {
-		return false, true
+		return true
 	}
 	size, fp := fi.Size(), fw.f.fingerprint()
 	switch {
@@ -169,14 +170,14 @@ func (fw *follower) checkRewritten(ctx context.Context) (reread, ok bool) {
 				fw.f.setFingerprint(fp)
 			}
 		}
-		return false, true
+		return true
 	}
 	if !fw.flush(ctx) {
-		return false, false
+		return false
 	}
 	if _, err := fw.f.fh.Seek(0, io.SeekStart); err != nil {
 		fw.t.log.Error("cannot read file again", "path", fw.f.name(), "err", err)
-		return false, true
+		return true
 	}
 	fw.lr = newLineReader(fw.f.fh, fw.f.in.MaxLineBytes, 0)
 	// A new Cursor: lines of the old content still in flight report to
@@ -185,7 +186,7 @@ func (fw *follower) checkRewritten(ctx context.Context) (reread, ok bool) {
 	if fp, err := readFingerprint(fw.f.fh); err == nil {
 		fw.f.setFingerprint(fp)
 	}
-	return true, true
+	return true
 }
 
 // rotation returns the file's rotation state and notes when it changed.
@@ -223,12 +224,12 @@ func (fw *follower) letGo(ctx context.Context) {
 	fw.t.log.Info("file let go", "path", fw.f.name(), "offset", fw.f.final.Load())
 }
 
-// wait blocks until the follower is poked, its poll interval or the
-// rotation quiet time passed, or an open multiline event timed out. It
+// wait blocks until the follower is poked, its poll interval or (when
+// quiet is set) the rotation quiet time passed, or an open multiline event timed out. It
 // reports false when ctx ended.
-func (fw *follower) wait(ctx context.Context, rotated bool) bool {
+func (fw *follower) wait(ctx context.Context, quiet bool) bool {
 	d := time.Duration(fw.f.poll.Load())
-	if rotated {
+	if quiet {
 		d = min(d, max(fw.quietFor(), time.Millisecond))
 	}
 	fw.timer.Reset(d)

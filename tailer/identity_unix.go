@@ -13,5 +13,5 @@ func identityOf(fi os.FileInfo) (fileID, bool) {
 	if !ok {
 		return fileID{}, false
 	}
-	return fileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}, true //nolint:unconvert // Dev is int32 on some systems
+	return fileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}, true
 }

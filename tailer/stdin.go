@@ -75,7 +75,7 @@ func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
 		case err := <-done:
 			e.flush(ctx)
 			if err != nil && ctx.Err() == nil {
-				return fmt.Errorf("read %s: %w", StdinName, err)
+				return fmt.Errorf("read standard input: %w", err)
 			}
 			return nil
 		case <-e.expired():

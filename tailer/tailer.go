@@ -82,6 +82,7 @@ type Tailer struct {
 	ready   chan struct{}       // closed after the first scan
 
 	// Owned by the Run goroutine.
+	noWatch bool // poll only (tests of the fallback)
 	watcher *fsnotify.Watcher
 	watched map[string]bool   // directories with a watch
 	lastAt  map[string]*file  // the file last seen at each path
@@ -172,7 +173,7 @@ func setDefaults(o *TailerOptions) {
 // (backpressure) and never closes out. Lines of one file come in file
 // order, each with that file's Cursor. Run saves positions every SaveEvery;
 // the caller calls SavePositions once more after it has handled the last
-// lines.
+// lines. Run may be called only once.
 func (t *Tailer) Run(ctx context.Context, out chan<- Line) error {
 	ctx, cancel := context.WithCancel(ctx)
 	t.runner = &runner{ctx: ctx, out: out}

@@ -44,7 +44,7 @@ type harness struct {
 }
 
 // start runs a Tailer with opts and waits until it has looked at the files.
-func start(t *testing.T, opts TailerOptions) *harness {
+func start(t *testing.T, opts TailerOptions, mods ...func(*Tailer)) *harness {
 	t.Helper()
 	h := &harness{t: t, out: make(chan Line, 1000), done: make(chan error, 1), logs: &syncBuffer{}}
 	opts.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
@@ -56,6 +56,9 @@ func start(t *testing.T, opts TailerOptions) *harness {
 		t.Fatalf("New: %v", err)
 	}
 	h.tl = tl
+	for _, m := range mods {
+		m(tl)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	h.cancel = cancel
 	go func() { h.done <- tl.Run(ctx, h.out) }()
@@ -396,4 +399,30 @@ func TestSavePositionsFile(t *testing.T) {
 	if ents, _ := os.ReadDir(state); len(ents) != 1 {
 		t.Errorf("state dir holds %d files, want only %s", len(ents), PositionsFile)
 	}
+}
+
+func TestTailPollingFallback(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "app.log")
+	write(t, p, "")
+	opts := TailerOptions{Inputs: []Input{{Path: filepath.Join(dir, "*.log")}}, Poll: 20 * time.Millisecond, Rescan: 50 * time.Millisecond}
+	h := start(t, opts, func(tl *Tailer) { tl.noWatch = true })
+	write(t, p, "1\n")
+	h.expect("1")
+	if err := os.Rename(p, p+".1"); err != nil {
+		t.Fatal(err)
+	}
+	write(t, p+".1", "2\n")
+	write(t, p, "3\n")
+	h.expect("2", "3")
+	write(t, filepath.Join(dir, "b.log"), "b\n")
+	h.expect("b")
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("4 after truncation\n")
+	f.Close()
+	h.expect("4 after truncation")
 }
