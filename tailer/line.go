@@ -1,6 +1,11 @@
-// Package tailer owns the sources of log lines: standard input and followed
-// files. It turns bytes into Line values (valid UTF-8, cut at a size limit)
-// and keeps, per file, how far the lines have been safely handled.
+// Package tailer owns the sources of log lines: standard input (Stdin) and
+// followed files (Tailer). It turns bytes into Line values (valid UTF-8,
+// without "\r\n", cut at a size limit, joined into multiline events when
+// asked), follows files by name through rename and copytruncate rotation,
+// and keeps, per file identity (device, inode and a fingerprint of the
+// first bytes), how far the lines have been safely handled, so that a
+// restart resumes where it stopped. The rotation rules are written down in
+// follow.go.
 package tailer
 
 import (

@@ -1,0 +1,158 @@
+package tailer
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// readBufSize is the size of one read from a source.
+const readBufSize = 64 << 10
+
+// bufPool holds read buffers. A reader gives its buffer back whenever it has
+// consumed everything it read, so that an idle file holds no buffer.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+
+// rawLine is one line cut from a byte stream, before it becomes a Line.
+type rawLine struct {
+	text      string
+	truncated bool
+	off, end  int64
+}
+
+// lineReader splits a byte stream into lines. Whatever the length of a line,
+// it keeps at most max (+3, to find a rune boundary) bytes of it: the rest of
+// an overlong line is counted and skipped, never buffered.
+type lineReader struct {
+	r       io.Reader
+	max     int
+	buf     *[]byte // nil while nothing unread is buffered
+	rd, wr  int     // unread data is (*buf)[rd:wr]
+	off     int64   // stream offset of the next unread byte
+	start   int64   // stream offset where the current line starts
+	pending []byte  // kept bytes of the current unfinished line
+	n       int64   // bytes of the current line seen so far, newline excluded
+	last    byte    // last byte of the current line seen so far
+}
+
+// newLineReader returns a lineReader for r whose first byte is at offset off.
+func newLineReader(r io.Reader, max int, off int64) *lineReader {
+	if max <= 0 {
+		max = DefaultMaxLineBytes
+	}
+	return &lineReader{r: r, max: max, off: off, start: off}
+}
+
+// next returns the next complete line. When no complete line is available
+// it returns the reader's error (io.EOF at the end of the data so far); the
+// bytes of an unfinished line are kept for the next call.
+func (lr *lineReader) next() (rawLine, error) {
+	for {
+		if lr.rd < lr.wr {
+			data := (*lr.buf)[lr.rd:lr.wr]
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				lr.rd += i + 1
+				lr.off += int64(i + 1)
+				if lr.n == 0 {
+					// The whole line is in the buffer: no copy.
+					lr.count(data[:i])
+					return lr.finish(data[:i]), nil
+				}
+				lr.keep(data[:i])
+				return lr.finish(lr.pending), nil
+			}
+			lr.keep(data)
+			lr.off += int64(len(data))
+			lr.rd = lr.wr
+		}
+		if err := lr.fill(); err != nil {
+			return rawLine{}, err
+		}
+	}
+}
+
+// fill reads more data into the empty buffer. It gives the buffer back to
+// the pool when the read brings nothing.
+func (lr *lineReader) fill() error {
+	if lr.buf == nil {
+		lr.buf = bufPool.Get().(*[]byte)
+	}
+	n, err := lr.r.Read(*lr.buf)
+	lr.rd, lr.wr = 0, n
+	if n > 0 {
+		return nil
+	}
+	bufPool.Put(lr.buf)
+	lr.buf = nil
+	if err == nil {
+		// A Read of nothing without error: report it as the end of the
+		// data for now, so that a caller waits instead of spinning.
+		err = io.EOF
+	}
+	return err
+}
+
+// count records b as part of the current line without keeping it.
+func (lr *lineReader) count(b []byte) {
+	if len(b) > 0 {
+		lr.n += int64(len(b))
+		lr.last = b[len(b)-1]
+	}
+}
+
+// keep records b as part of the current line and copies into pending no
+// more than max+3 bytes of the line.
+func (lr *lineReader) keep(b []byte) {
+	lr.count(b)
+	if room := lr.max + utf8.UTFMax - 1 - len(lr.pending); room > 0 {
+		lr.pending = append(lr.pending, b[:min(room, len(b))]...)
+	}
+}
+
+// finish turns the current line, whose kept bytes are b, into a rawLine
+// and starts the next one.
+func (lr *lineReader) finish(b []byte) rawLine {
+	n := lr.n
+	if n > 0 && lr.last == '\r' {
+		n--
+	}
+	b = b[:min(int64(len(b)), n)]
+	l := rawLine{off: lr.start, end: lr.off}
+	if n > int64(lr.max) {
+		cut := lr.max
+		for i := 0; i < utf8.UTFMax-1 && cut > 0 && cut < len(b) && !utf8.RuneStart(b[cut]); i++ {
+			cut--
+		}
+		l.text = validString(b[:cut]) + fmt.Sprintf(" …[cut %d bytes]", n-int64(cut))
+		l.truncated = true
+	} else {
+		l.text = validString(b)
+	}
+	lr.start, lr.n, lr.last = lr.off, 0, 0
+	if cap(lr.pending) > 4<<10 {
+		lr.pending = nil // do not keep the memory of one long line
+	} else {
+		lr.pending = lr.pending[:0]
+	}
+	return l
+}
+
+// flush returns the unfinished line, if any, as a line: the end of a
+// stream, or of a file that will not grow any more.
+func (lr *lineReader) flush() (rawLine, bool) {
+	if lr.off == lr.start {
+		return rawLine{}, false
+	}
+	return lr.finish(lr.pending), true
+}
+
+// validString returns b as a string with invalid UTF-8 replaced by U+FFFD.
+func validString(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}

@@ -1,0 +1,134 @@
+package tailer
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var t0 = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) // synctest's start time
+
+func TestStdinRun(t *testing.T) {
+	multi := &Multiline{Start: regexp.MustCompile(`^\d`)}
+	tests := []struct {
+		name string
+		in   string
+		opts Options
+		want []Line
+	}{
+		{"lines and partial last", "a\r\n\nb", Options{}, []Line{
+			{Text: "a", Offset: 0, End: 3}, {Text: "", Offset: 3, End: 4}, {Text: "b", Offset: 4, End: 5},
+		}},
+		{"cut", "abcdef\n", Options{MaxLineBytes: 3}, []Line{{Text: "abc …[cut 3 bytes]", Truncated: true, Offset: 0, End: 7}}},
+		{"multiline", "1 boom\n  at a\n  at b\n2 ok\n", Options{Multiline: multi}, []Line{
+			{Text: "1 boom\n  at a\n  at b", Offset: 0, End: 21}, {Text: "2 ok", Offset: 21, End: 26},
+		}},
+		{"multiline cut", "1 x\n  aaaa\n  bbbb\n", Options{Multiline: multi, MaxLineBytes: 10}, []Line{
+			{Text: "1 x\n  aaaa …[cut 7 bytes]", Truncated: true, Offset: 0, End: 18},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				out := make(chan Line, 100)
+				if err := NewStdin(strings.NewReader(tt.in), tt.opts).Run(t.Context(), out); err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+				close(out)
+				var got []Line
+				for l := range out {
+					got = append(got, l)
+				}
+				for i := range tt.want {
+					tt.want[i].File, tt.want[i].Time = StdinName, t0
+				}
+				if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(Cursor{})); diff != "" {
+					t.Errorf("lines mismatch (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+func TestStdinMultilineTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pr, pw := io.Pipe()
+		out := make(chan Line)
+		opts := Options{Multiline: &Multiline{Start: regexp.MustCompile(`^E `), Timeout: 2 * time.Second}}
+		errc := make(chan error)
+		go func() { errc <- NewStdin(pr, opts).Run(t.Context(), out) }()
+		io.WriteString(pw, "E one\n  cont\n")
+		time.Sleep(1900 * time.Millisecond)
+		synctest.Wait()
+		select {
+		case l := <-out:
+			t.Fatalf("event closed before its timeout: %q", l.Text)
+		default:
+		}
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		select {
+		case l := <-out:
+			if l.Text != "E one\n  cont" {
+				t.Errorf("event = %q, want %q", l.Text, "E one\n  cont")
+			}
+		default:
+			t.Fatal("event not closed after its timeout")
+		}
+		pw.Close()
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestStdinCancelBlockedRead(t *testing.T) {
+	tests := []struct {
+		name string
+		r    func(t *testing.T) io.Reader
+	}{
+		{"os pipe with deadline", func(t *testing.T) io.Reader {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close(); w.Close() })
+			io.WriteString(w, "one\npart")
+			return r
+		}},
+		{"reader without deadline", func(t *testing.T) io.Reader {
+			r, w := io.Pipe()
+			t.Cleanup(func() { w.Close() })
+			go io.WriteString(w, "one\npart")
+			return r
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			out := make(chan Line, 10)
+			errc := make(chan error)
+			s := NewStdin(tt.r(t), Options{Logger: slog.New(slog.DiscardHandler)})
+			go func() { errc <- s.Run(ctx, out) }()
+			if l := <-out; l.Text != "one" {
+				t.Fatalf("first line = %q, want %q", l.Text, "one")
+			}
+			cancel()
+			if err := <-errc; err != nil {
+				t.Fatalf("Run after cancel = %v, want nil", err)
+			}
+			if len(out) != 0 {
+				t.Errorf("partial line sent after cancel: %q", (<-out).Text)
+			}
+		})
+	}
+}
