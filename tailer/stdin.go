@@ -21,6 +21,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Multiline, when set, joins continuation lines into events.
 	Multiline *Multiline
+	// Name is the Line.File of the lines read; StdinName when empty.
+	Name string
 }
 
 // StdinName is the Line.File of lines read from standard input.
@@ -90,7 +92,7 @@ func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
 
 // line turns a raw line into a Line of this source.
 func (s *Stdin) line(rl rawLine) Line {
-	return Line{Text: rl.text, File: StdinName, Time: s.opts.Now(), Truncated: rl.truncated, Offset: rl.off, End: rl.end}
+	return Line{Text: rl.text, File: s.name(), Time: s.opts.Now(), Truncated: rl.truncated, Offset: rl.off, End: rl.end}
 }
 
 // read reads lines until the end of the stream or an error, which it
@@ -135,4 +137,11 @@ func (s *Stdin) cancel(stopReader func(), done <-chan error) error {
 	}
 	<-done
 	return nil
+}
+
+func (s *Stdin) name() string {
+	if s.opts.Name != "" {
+		return s.opts.Name
+	}
+	return StdinName
 }
