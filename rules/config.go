@@ -31,6 +31,12 @@ type Config struct {
 	// Warnings are problems that do not stop the config from loading, such
 	// as an inline secret.
 	Warnings Errors `yaml:"-"`
+
+	// places holds where each key was written, for configs read from YAML.
+	places places
+	// bad holds the places of values the decoder rejected, so that checks
+	// do not report them a second time.
+	bad map[Place]bool
 }
 
 // LogConfig is the `log` section.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"os"
 	"regexp"
 	"strings"
@@ -158,7 +159,7 @@ type DigestLine struct {
 }
 
 // RenderDigest renders a whole digest message through the rule's
-// digest_template.
+// digest_template. An empty Rule, Room or Host takes the rule's own.
 func (r *Rule) RenderDigest(d DigestData) (string, error) {
 	lines := make([]map[string]any, len(d.Lines))
 	for i, l := range d.Lines {
@@ -169,8 +170,9 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 		group[k] = r.escape(v)
 	}
 	data := map[string]any{
-		"count": d.Count, "first": d.First, "last": d.Last, "rule": d.Rule,
-		"room": d.Room, "host": d.Host, "group": group, "lines": lines, "more": d.More,
+		"count": d.Count, "first": d.First, "last": d.Last, "rule": cmp.Or(d.Rule, r.Name),
+		"room": cmp.Or(d.Room, r.Room), "host": cmp.Or(d.Host, r.host), "group": group,
+		"lines": lines, "more": d.More,
 	}
 	var b bytes.Buffer
 	if err := r.digest.Execute(&b, data); err != nil {
