@@ -95,7 +95,7 @@ func (c *compiler) multiline(in *Input, label string) {
 		return
 	}
 	at := c.at(in, "multiline", in.At)
-	if !m.Start.IsSet() {
+	if !m.Start.IsSet() && !c.cfg.failed(m, "start") {
 		c.errorf(at, label, "multiline: start is required")
 	}
 	switch {
