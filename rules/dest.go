@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -137,7 +136,7 @@ func (c *compiler) secret(d *Destination, label, key string, value *Secret, file
 
 func (c *compiler) secretFile(d *Destination, label, key string, value *Secret, path string) {
 	at := c.at(d, key+"_file", d.At)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, maxSecretBytes)
 	if err != nil {
 		c.errorf(at, label, "%s_file: %v", key, err)
 		return

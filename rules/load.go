@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,6 +41,9 @@ func Load(path string, opts Options) (*Config, error) {
 func Parse(data []byte, file string, opts Options) (*Config, error) {
 	cfg := &Config{File: file, places: places{}, bad: map[Place]bool{}}
 	errs := decodeFile(data, file, cfg, cfg.places)
+	if slices.ContainsFunc(errs, func(e Error) bool { return e.Msg == errTooLarge }) {
+		return cfg, errs
+	}
 	errs = append(errs, cfg.include()...)
 	for _, e := range errs {
 		cfg.bad[e.At] = true
@@ -66,6 +70,10 @@ func decodeFile(data []byte, file string, out any, p places) Errors {
 		return nil
 	}
 	w.decode(doc.Content[0], v, "")
+	if w.budget < 0 {
+		// Decoding stopped part way: the rest would only be noise.
+		return Errors{{At: Place{File: file, Line: 1, Col: 1}, Msg: errTooLarge}}
+	}
 	return w.errs
 }
 
@@ -110,7 +118,7 @@ func (c *Config) include() Errors {
 }
 
 func (c *Config) includeOne(file string, at Place) Errors {
-	data, err := os.ReadFile(file)
+	data, err := readFile(file, maxIncludeBytes)
 	if err != nil {
 		return Errors{{At: at, Msg: fmt.Sprintf("include: %v", err)}}
 	}
@@ -118,6 +126,33 @@ func (c *Config) includeOne(file string, at Place) Errors {
 	errs := decodeFile(data, file, &inc, c.places)
 	c.Rules = append(c.Rules, inc.Rules...)
 	return errs
+}
+
+// Limits on what loading reads from other files.
+const (
+	maxIncludeBytes = 4 << 20
+	maxSecretBytes  = 64 << 10
+)
+
+// readFile reads a regular file of at most max bytes, so that a path
+// such as /dev/zero or a fifo is an error, not a hang.
+func readFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
+	}
+	return io.ReadAll(io.LimitReader(f, max+1))
 }
 
 // resolve makes a relative path relative to the config file's folder. "-"
@@ -175,5 +210,14 @@ func sortErrors(es Errors) Errors {
 		}
 		return a.At.Col - b.At.Col
 	})
-	return slices.Compact(es)
+	es = slices.Compact(es)
+	if len(es) > maxErrors {
+		more := Error{At: es[maxErrors-1].At, Msg: fmt.Sprintf("and %d more problems", len(es)-maxErrors)}
+		es = append(es[:maxErrors:maxErrors], more)
+	}
+	return es
 }
+
+// maxErrors is how many problems are reported at most; a file with more
+// is far from being a config.
+const maxErrors = 200

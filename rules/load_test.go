@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -267,5 +268,24 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("errors mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestParseAliasBomb checks that aliases which expand a small file into a
+// huge one are an error, found quickly.
+func TestParseAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x: &g [")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "g%d, ", i)
+	}
+	b.WriteString("g]\ny: &r {name: a, match: x, group_by: *g}\nrules: [")
+	for range 2000 {
+		b.WriteString("*r, ")
+	}
+	b.WriteString("*r]\n")
+	_, err := Parse([]byte(b.String()), "bomb.yaml", testOptions())
+	if err == nil || !strings.Contains(err.Error(), "document too large") {
+		t.Errorf("Parse of an alias bomb: err = %.300v, want document too large", err)
 	}
 }

@@ -34,6 +34,10 @@ const defaultDigestHTML = `{{if and (eq .count 1) .lines}}{{(index .lines 0).tex
 //	upper  strings.ToUpper
 //	lower  strings.ToLower
 //	trim   strings.TrimSpace
+//
+// Values from the log reach a template already escaped, so these work on
+// the escaped text (in html, upper turns &lt; into &LT;, which HTML still
+// reads as <).
 var funcs = template.FuncMap{
 	"upper": strings.ToUpper,
 	"lower": strings.ToLower,

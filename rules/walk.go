@@ -14,7 +14,9 @@ import (
 
 // maxNodes bounds the nodes one document may expand to through aliases, so
 // a "billion laughs" file is an error, not a hang.
-const maxNodes = 1 << 20
+const maxNodes = 1 << 18
+
+var errTooLarge = fmt.Sprintf("document too large (aliases expand it to more than %d nodes)", maxNodes)
 
 // fieldPlace is where one key of a mapping and its value were written.
 type fieldPlace struct {
@@ -75,9 +77,6 @@ func describe(n *yaml.Node) string {
 // decode fills v from n; label names the value in messages.
 func (w *walker) decode(n *yaml.Node, v reflect.Value, label string) {
 	if w.budget--; w.budget < 0 {
-		if w.budget == -1 {
-			w.errorf(n, "", "document too large (aliases expand to more than %d nodes)", maxNodes)
-		}
 		return
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
