@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/roomwatch/roomwatch/tailer"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -168,5 +169,54 @@ rules:
 		if strings.Contains(string(out), leak) {
 			t.Errorf("marshaled config leaks %q:\n%s", leak, out)
 		}
+	}
+}
+
+// TestLoadDesignExample loads the example configuration of the design.
+func TestLoadDesignExample(t *testing.T) {
+	cfg, err := Load("testdata/design/roomwatch.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"drop-healthchecks", "nginx-critical", "ssh-bruteforce"}, ruleNames(cfg.Set)); diff != "" {
+		t.Errorf("rules mismatch (-want +got):\n%s", diff)
+	}
+	ms := cfg.Set.Match(tailer.Line{Text: "2026/01/02 [crit] 12#0: upstream gone"}, nil)
+	if len(ms) != 1 || ms[0].Text != "crit on web-01: 2026/01/02 [crit] 12#0: upstream gone" {
+		t.Errorf("matches = %+v", ms)
+	}
+	if got := cfg.Destinations["team-slack"].WebhookURL.Reveal(); got != "https://hooks.slack.com/services/T0/B0/secret" {
+		t.Errorf("webhook_url from file = %q", got)
+	}
+}
+
+// TestDesignExampleOnRealLog runs the example's rules over a real sshd log:
+// every "Failed password" line is an ssh-bruteforce match with its address,
+// but for the one whose user name is blank ("invalid user  0101"), which
+// the example's \S+ does not take.
+func TestDesignExampleOnRealLog(t *testing.T) {
+	cfg, err := Load("testdata/design/roomwatch.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../testdata/loghub/OpenSSH_2k.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := 0, 0
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\n")
+		if strings.Contains(line, "Failed password") && !strings.Contains(line, "user  ") {
+			want++
+		}
+		for _, m := range cfg.Set.Match(tailer.Line{Text: line}, nil) {
+			if m.Rule.Name != "ssh-bruteforce" || m.Group[0] == "" || m.Captures["user"] == "" {
+				t.Fatalf("unexpected match %+v", m)
+			}
+			got++
+		}
+	}
+	if want == 0 || got != want {
+		t.Errorf("ssh-bruteforce matched %d lines, want %d", got, want)
 	}
 }
