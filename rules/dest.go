@@ -109,7 +109,8 @@ func (c *compiler) allowedKeys(d *Destination, label string) {
 }
 
 // secret resolves one secret from its inline value, file or environment
-// variable, and reports whether it was given.
+// variable, and reports whether it was given. Only a secret written in a
+// file earns the inline warning: one set from the command line is not.
 func (c *compiler) secret(d *Destination, label, key string, value *Secret, file *string, env string) bool {
 	inline := *value != "" || c.cfg.written(d, key)
 	n := 0
@@ -128,7 +129,7 @@ func (c *compiler) secret(d *Destination, label, key string, value *Secret, file
 		c.secretFile(d, label, key, value, *file)
 	case env != "":
 		c.secretEnv(d, label, key, value, env)
-	case inline && c.inlineSecret(key, *value):
+	case c.cfg.written(d, key) && c.inlineSecret(key, *value):
 		c.warnf(c.at(d, key, d.At), label, "%s: secret written inline; use %s_file or %s_env", key, key, key)
 	}
 	return n == 1

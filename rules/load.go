@@ -196,8 +196,15 @@ func (c *Config) written(owner any, key string) bool {
 	return ok
 }
 
-// sortErrors orders errors by file, line and column and drops repeats.
+// sortErrors orders errors by file, line and column and drops repeats
+// (a problem in `defaults` may be found once per rule).
 func sortErrors(es Errors) Errors {
+	seen := make(map[Error]bool, len(es))
+	es = slices.DeleteFunc(es, func(e Error) bool {
+		dup := seen[e]
+		seen[e] = true
+		return dup
+	})
 	slices.SortStableFunc(es, func(a, b Error) int {
 		if a.At.File != b.At.File {
 			if a.At.File < b.At.File {
@@ -210,7 +217,6 @@ func sortErrors(es Errors) Errors {
 		}
 		return a.At.Col - b.At.Col
 	})
-	es = slices.Compact(es)
 	if len(es) > maxErrors {
 		more := Error{At: es[maxErrors-1].At, Msg: fmt.Sprintf("and %d more problems", len(es)-maxErrors)}
 		es = append(es[:maxErrors:maxErrors], more)

@@ -239,6 +239,16 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			name: "defaults template problems: a parse error once, a missing capture per rule",
+			yaml: "destinations:\n  o: {type: console}\ndefaults:\n  template: '{{.level}}'\n  digest_template: '{{.count'\n" +
+				"rules:\n  - {name: a, match: '(?P<level>x)'}\n  - {name: b, match: y}\n  - {name: c, match: z}\n",
+			want: []string{
+				`roomwatch.yaml:4:13: rule "b": template: 1:2: at <.level>: map has no entry for key "level"`,
+				`roomwatch.yaml:4:13: rule "c": template: 1:2: at <.level>: map has no entry for key "level"`,
+				`roomwatch.yaml:5:20: defaults: digest_template: 1: unclosed action`,
+			},
+		},
+		{
 			name: "mention",
 			yaml: header + "  - name: a\n    match: x\n    mention: '<!channel>'\n",
 			want: []string{`roomwatch.yaml:7:14: rule "a": mention: want @all, @here, @name, a user id or an email, got "<!channel>"`},
