@@ -1,6 +1,28 @@
 // Package rules owns the configuration: its schema, strict loading with
 // file:line:col errors, and the compiled rule set that turns a log line into
 // matches.
+//
+// Load (or Parse) decodes the YAML into a yaml.Node and walks it against
+// the `yaml` tags of Config with a small reflection walker rather than
+// yaml's own decoder: KnownFields reports no column, names Go types, and is
+// silently disabled by a struct UnmarshalYAML. The walker reports unknown
+// keys, wrong types, duplicate keys, bad durations and bad regular
+// expressions at their line and column, fills the At fields and records
+// where every key and value was written. Files named by `include` hold only
+// a `rules:` list and their rules follow the main file's.
+//
+// Compile then checks the meaning (colours, formats, destination types and
+// their keys, secrets, group_by against the match's captures, templates run
+// on sample data with missingkey=error, ...), reads secrets from their
+// files and the environment, resolves relative paths against the config
+// file's folder, and resolves every rule against `defaults` and the
+// built-in Default* values into a Set. Every problem is returned at once as
+// Errors, sorted by place, each `file:line:col: rule "x": key: message`;
+// problems that do not stop loading (an inline secret) are in
+// Config.Warnings.
+//
+// Log text reaches templates escaped for the rule's destination and format
+// (Options.Escape); the rule's own template text is never escaped.
 package rules
 
 import (
@@ -31,6 +53,12 @@ type Config struct {
 	// Warnings are problems that do not stop the config from loading, such
 	// as an inline secret.
 	Warnings Errors `yaml:"-"`
+
+	// places holds where each key was written, for configs read from YAML.
+	places places
+	// bad holds the places of values the decoder rejected, so that checks
+	// do not report them a second time.
+	bad map[Place]bool
 }
 
 // LogConfig is the `log` section.

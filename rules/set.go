@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"regexp"
@@ -164,9 +165,9 @@ type DigestLine struct {
 }
 
 // RenderDigest renders a whole digest message through the rule's
-// digest_template. A rule without a compiled digest template (one built
-// directly, as in tests) gets a plain rendering: a count header, the
-// lines, then "+N more".
+// digest_template. An empty Rule, Room or Host takes the rule's own. A
+// rule without a compiled digest template (one built directly, as in
+// tests) gets a plain rendering: a count header, the lines, then "+N more".
 func (r *Rule) RenderDigest(d DigestData) (string, error) {
 	if r.digest == nil {
 		return plainDigest(d, r.escape), nil
@@ -180,9 +181,9 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 		group[k] = r.escape(v)
 	}
 	data := map[string]any{
-		"count": d.Count, "first": d.First, "last": d.Last, "rule": d.Rule,
-		"room": d.Room, "host": d.Host, "group": group, "lines": lines, "more": d.More,
-		"folded": d.Folded,
+		"count": d.Count, "first": d.First, "last": d.Last, "rule": cmp.Or(d.Rule, r.Name),
+		"room": cmp.Or(d.Room, r.Room), "host": cmp.Or(d.Host, r.host), "group": group,
+		"lines": lines, "more": d.More, "folded": d.Folded,
 	}
 	var b bytes.Buffer
 	if err := r.digest.Execute(&b, data); err != nil {

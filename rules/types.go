@@ -27,7 +27,14 @@ type Error struct {
 }
 
 // Error formats the problem as `file:line:col: message`.
-func (e Error) Error() string { return e.At.String() + ": " + e.Msg }
+// A problem without a place (in a config built from flags) is the message
+// alone.
+func (e Error) Error() string {
+	if e.At == (Place{}) {
+		return e.Msg
+	}
+	return e.At.String() + ": " + e.Msg
+}
 
 // Errors is every problem found in a configuration, in file order.
 type Errors []Error
@@ -50,6 +57,9 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // String formats the duration the way it is written.
 func (d Duration) String() string { return time.Duration(d).String() }
 
+// MarshalYAML prints the duration the way it is written ("30s").
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
 // Regexp is a compiled Go (RE2) regular expression; the zero value is unset.
 type Regexp struct {
 	*regexp.Regexp
@@ -57,6 +67,14 @@ type Regexp struct {
 
 // IsSet reports whether a pattern was given.
 func (r Regexp) IsSet() bool { return r.Regexp != nil }
+
+// MarshalYAML prints the pattern as written; an unset pattern is empty.
+func (r Regexp) MarshalYAML() (any, error) {
+	if r.Regexp == nil {
+		return "", nil
+	}
+	return r.String(), nil
+}
 
 // Secret is a value that must never be printed: a token or a URL holding
 // one. It prints as <secret> through fmt, slog and YAML.

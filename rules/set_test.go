@@ -1,0 +1,199 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+const matchConfig = `destinations:
+  o: {type: console}
+rules:
+  - name: drop-health
+    match: 'GET /healthz'
+    action: drop
+  - name: ssh
+    match: 'Failed password for (?:invalid user )?(?P<user>\S+) from (?P<ip>[0-9.]+)(?: port (?P<port>\d+))?'
+    unless: 'from 10\.'
+    group_by: [ip, port]
+  - name: any-error
+    match: 'error'
+    continue: true
+  - name: error-code
+    match: 'error (?P<code>\d+)'
+  - name: never
+    match: 'error'
+`
+
+// matched is what a test checks of a Match.
+type matched struct {
+	Rule     string
+	Captures map[string]string
+	Group    []string
+	Text     string
+}
+
+func TestSetMatch(t *testing.T) {
+	set := mustParse(t, matchConfig).Set
+	tests := []struct {
+		name string
+		line string
+		want []matched
+	}{
+		{name: "no rule matches", line: "all quiet"},
+		{name: "drop suppresses later rules", line: "GET /healthz error 500"},
+		{
+			name: "named captures and group values; an optional group that did not take part is empty",
+			line: "Failed password for invalid user admin from 1.2.3.4",
+			want: []matched{{
+				Rule:     "ssh",
+				Captures: map[string]string{"user": "admin", "ip": "1.2.3.4", "port": ""},
+				Group:    []string{"1.2.3.4", ""},
+				Text:     "Failed password for invalid user admin from 1.2.3.4",
+			}},
+		},
+		{
+			name: "optional group that took part",
+			line: "Failed password for root from 1.2.3.4 port 22",
+			want: []matched{{
+				Rule:     "ssh",
+				Captures: map[string]string{"user": "root", "ip": "1.2.3.4", "port": "22"},
+				Group:    []string{"1.2.3.4", "22"},
+				Text:     "Failed password for root from 1.2.3.4 port 22",
+			}},
+		},
+		{name: "unless vetoes", line: "Failed password for root from 10.0.0.1"},
+		{
+			name: "vetoed rule lets later rules match",
+			line: "Failed password for root from 10.0.0.1 error 3",
+			want: []matched{
+				{Rule: "any-error", Captures: map[string]string{}, Text: "Failed password for root from 10.0.0.1 error 3"},
+				{Rule: "error-code", Captures: map[string]string{"code": "3"}, Text: "Failed password for root from 10.0.0.1 error 3"},
+			},
+		},
+		{
+			name: "continue then first match wins",
+			line: "disk error 28",
+			want: []matched{
+				{Rule: "any-error", Captures: map[string]string{}, Text: "disk error 28"},
+				{Rule: "error-code", Captures: map[string]string{"code": "28"}, Text: "disk error 28"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []matched
+			for _, m := range set.Match(tailer.Line{Text: tt.line, File: "/var/log/x"}, nil) {
+				got = append(got, matched{Rule: m.Rule.Name, Captures: m.Captures, Group: m.Group, Text: m.Text})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("matches mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRenderLine(t *testing.T) {
+	config := `destinations:
+  o: {type: console}
+rules:
+  - name: html
+    match: 'user (?P<user>.+) failed'
+    format: html
+    template: '<b>{{.user}}</b> on {{.host}} ({{.rule}}, {{upper .user}}): {{.line}}'
+  - name: text
+    match: 'text (?P<user>.+)'
+    template: '<b>{{.user}}</b> {{.file}} {{.time.Format "15:04"}}'
+  - name: plain
+    match: 'plain'
+`
+	set := mustParse(t, config).Set
+	at := time.Date(2026, 1, 2, 12, 34, 0, 0, time.UTC)
+	tests := []struct{ line, want string }{
+		{
+			line: "user <b>x</b>&co failed",
+			want: "<b>&lt;b&gt;x&lt;/b&gt;&amp;co</b> on web-01 (html, &LT;B&GT;X&LT;/B&GT;&AMP;CO): user &lt;b&gt;x&lt;/b&gt;&amp;co failed",
+		},
+		{line: "text <i>&", want: "<b><i>&</b> /var/log/app.log 12:34"},
+		{line: "plain <i>", want: "plain <i>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			ms := set.Match(tailer.Line{Text: tt.line, File: "/var/log/app.log", Time: at}, nil)
+			if len(ms) != 1 {
+				t.Fatalf("got %d matches, want 1", len(ms))
+			}
+			if diff := cmp.Diff(tt.want, ms[0].Text); diff != "" {
+				t.Errorf("rendered line mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEscapeOption(t *testing.T) {
+	var asked []string
+	opts := testOptions()
+	opts.Escape = func(destType, format string) func(string) string {
+		asked = append(asked, destType+"/"+format)
+		return strings.ToUpper
+	}
+	cfg, err := Parse([]byte("destinations:\n  o: {type: slack, webhook_url_env: SLACK_URL}\nrules:\n  - {name: a, match: '(?P<w>\\w+)', template: 'w={{.w}}'}\n"), "r.yaml", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := cfg.Set.Match(tailer.Line{Text: "hello"}, nil)
+	if len(ms) != 1 || ms[0].Text != "w=HELLO" {
+		t.Errorf("matches = %+v, want one rendered w=HELLO", ms)
+	}
+	if diff := cmp.Diff([]string{"slack/text"}, asked); diff != "" {
+		t.Errorf("Escape calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestRenderDigestDefault(t *testing.T) {
+	config := `destinations:
+  o: {type: console}
+rules:
+  - {name: nginx-critical, match: crit}
+  - {name: html, match: html, format: html}
+  - {name: custom, match: custom, group_by: [ip], match: '(?P<ip>\S+) custom', digest_template: '{{.count}} from {{.group.ip}} in {{.room}}'}
+`
+	cfg, err := Parse([]byte(config), "roomwatch.yaml", testOptions())
+	if err == nil {
+		t.Fatal("duplicate key match was accepted")
+	}
+	cfg = mustParse(t, strings.Replace(config, "match: custom, ", "", 1))
+	rules := cfg.Set.Rules()
+	first := time.Date(2026, 1, 2, 12, 0, 1, 0, time.UTC)
+	many := DigestData{
+		Count: 37, First: first, Last: first.Add(8 * time.Second),
+		Lines: []DigestLine{{Text: "[crit] a &lt;b&gt;", Count: 9}, {Text: "[crit] b", Count: 1}}, More: 27,
+	}
+	tests := []struct {
+		name string
+		rule *Rule
+		data DigestData
+		want string
+	}{
+		{"one line is the line alone", rules[0], DigestData{Count: 1, First: first, Last: first, Lines: []DigestLine{{Text: "[crit] a", Count: 1}}}, "[crit] a"},
+		{"many lines", rules[0], many, "37 × nginx-critical on web-01 (12:00:01–12:00:09)\n[crit] a &lt;b&gt; (×9)\n[crit] b\n+27 more"},
+		{"html", rules[1], many, "<b>37 × html on web-01 (12:00:01–12:00:09)</b><br>[crit] a &lt;b&gt; (×9)<br>[crit] b<br>+27 more"},
+		{"no more", rules[0], DigestData{Count: 2, First: first, Last: first, Lines: []DigestLine{{Text: "x", Count: 2}}, Host: "db-02"},
+			"2 × nginx-critical on db-02 (12:00:01–12:00:01)\nx (×2)"},
+		{"custom with group", rules[2], DigestData{Count: 4, Room: "Ops", Group: map[string]string{"ip": "1.2.3.4"}}, "4 from 1.2.3.4 in Ops"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.rule.RenderDigest(tt.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("digest mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,142 @@
+package rules
+
+import (
+	"cmp"
+	"io"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// DefaultTemplate renders one matched line as the line itself.
+const DefaultTemplate = `{{.line}}`
+
+// defaultDigestText is the digest_template for format text: a single line
+// alone; else a header, the lines (with their repeat counts) and a count of
+// the lines not shown.
+const defaultDigestText = `{{if and (eq .count 1) .lines}}{{(index .lines 0).text}}{{else}}` +
+	`{{.count}} × {{.rule}} on {{.host}} ({{.first.Format "15:04:05"}}–{{.last.Format "15:04:05"}})` +
+	`{{range .lines}}` + "\n" + `{{.text}}{{if gt .count 1}} (×{{.count}}){{end}}{{end}}` +
+	`{{if gt .more 0}}` + "\n" + `+{{.more}} more{{end}}{{end}}`
+
+// defaultDigestHTML is defaultDigestText for format html: the header in
+// <b>, lines apart by <br>. Lines arrive escaped; names from the config
+// are escaped here.
+const defaultDigestHTML = `{{if and (eq .count 1) .lines}}{{(index .lines 0).text}}{{else}}` +
+	`<b>{{.count}} × {{html .rule}} on {{html .host}} ({{.first.Format "15:04:05"}}–{{.last.Format "15:04:05"}})</b>` +
+	`{{range .lines}}<br>{{.text}}{{if gt .count 1}} (×{{.count}}){{end}}{{end}}` +
+	`{{if gt .more 0}}<br>+{{.more}} more{{end}}{{end}}`
+
+// funcs are the functions templates may call besides text/template's
+// built-ins (html, index, len, printf, ...):
+//
+//	upper  strings.ToUpper
+//	lower  strings.ToLower
+//	trim   strings.TrimSpace
+//
+// Values from the log reach a template already escaped, so these work on
+// the escaped text (in html, upper turns &lt; into &LT;, which HTML still
+// reads as <).
+var funcs = template.FuncMap{
+	"upper": strings.ToUpper,
+	"lower": strings.ToLower,
+	"trim":  strings.TrimSpace,
+}
+
+// newTemplate parses a template; a key missing from its data is an error,
+// so a misspelt field is caught when the config is checked.
+func newTemplate(name, text string) (*template.Template, error) {
+	return template.New(name).Funcs(funcs).Option("missingkey=error").Parse(text)
+}
+
+var templatePrefix = regexp.MustCompile(`^template: [^:]*:`)
+
+// templateProblem shortens a text/template error to `line:col: problem`.
+func templateProblem(err error) string {
+	msg := templatePrefix.ReplaceAllString(err.Error(), "")
+	if i := strings.Index(msg, "executing \""); i >= 0 {
+		if j := strings.Index(msg[i+len(`executing "`):], `" `); j >= 0 {
+			msg = msg[:i] + msg[i+len(`executing "`)+j+2:]
+		}
+	}
+	return msg
+}
+
+// templates compiles the rule's line and digest templates. Those of drop
+// rules are never rendered and are not checked against the rule's data.
+func (c *compiler) templates(r *Rule, s *RuleSpec, label string) {
+	d := &c.cfg.Defaults
+	check := r.Action == ActionNotify
+	digestDefault := defaultDigestText
+	if r.Format == "html" {
+		digestDefault = defaultDigestHTML
+	}
+	r.template = c.template(s, label, "template", cmp.Or(s.Template, d.Template), DefaultTemplate,
+		check, lineSample(r))
+	r.digest = c.template(s, label, "digest_template", cmp.Or(s.DigestTemplate, d.DigestTemplate), digestDefault,
+		check, digestSamples(r)...)
+}
+
+// template parses text (or def when text is empty) and runs it on every
+// sample; problems are reported at the key that gave the text.
+func (c *compiler) template(s *RuleSpec, label, key, text, def string, check bool, samples ...map[string]any) *template.Template {
+	fallback := template.Must(newTemplate(key, def))
+	if text == "" {
+		return fallback
+	}
+	o, ol := c.origin(s, c.cfg.written(s, key) || specTemplate(s, key) != "", label)
+	at := c.at(o, key, o.At)
+	t, err := newTemplate(key, text)
+	if err != nil {
+		c.errorf(at, ol, "%s: %s", key, templateProblem(err))
+		return fallback
+	}
+	for _, data := range samples {
+		if !check {
+			break
+		}
+		if err := t.Execute(io.Discard, data); err != nil {
+			c.errorf(at, label, "%s: %s", key, templateProblem(err))
+			return fallback
+		}
+	}
+	return t
+}
+
+func specTemplate(s *RuleSpec, key string) string {
+	if key == "template" {
+		return s.Template
+	}
+	return s.DigestTemplate
+}
+
+// lineSample is data shaped like what RenderLine passes a template.
+func lineSample(r *Rule) map[string]any {
+	data := map[string]any{}
+	for _, n := range r.names {
+		if n != "" {
+			data[n] = "x"
+		}
+	}
+	data["line"], data["rule"], data["file"], data["host"] = "x", r.Name, "x", r.host
+	data["time"] = time.Unix(0, 0)
+	return data
+}
+
+// digestSamples are data shaped like what RenderDigest passes a template:
+// one for a single line and one for many, to take both usual branches.
+func digestSamples(r *Rule) []map[string]any {
+	group := map[string]string{}
+	for _, g := range r.GroupBy {
+		group[g] = "x"
+	}
+	sample := func(count, more int, lines ...map[string]any) map[string]any {
+		return map[string]any{
+			"count": count, "first": time.Unix(0, 0), "last": time.Unix(1, 0), "rule": r.Name,
+			"room": r.Room, "host": r.host, "group": group, "lines": lines, "more": more, "folded": 0,
+		}
+	}
+	line := func(n int) map[string]any { return map[string]any{"text": "x", "count": n} }
+	return []map[string]any{sample(1, 0, line(1)), sample(5, 2, line(2), line(1))}
+}
