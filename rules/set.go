@@ -83,6 +83,13 @@ func (s *Set) Rules() []*Rule { return s.rules }
 // notifying rule that matches, until a rule matches without `continue` or
 // a drop rule matches. It returns the extended slice.
 func (s *Set) Match(line tailer.Line, dst []Match) []Match {
+	dst, _ = s.MatchAll(line, dst)
+	return dst
+}
+
+// MatchAll is Match that also returns the drop rule that suppressed the
+// line, or nil, so that the rule tester can count drops.
+func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 	for _, r := range s.rules {
 		loc := r.match.FindStringSubmatchIndex(line.Text)
 		if loc == nil {
@@ -92,14 +99,14 @@ func (s *Set) Match(line tailer.Line, dst []Match) []Match {
 			continue
 		}
 		if r.Action == ActionDrop {
-			return dst
+			return dst, r
 		}
 		dst = append(dst, r.newMatch(line, loc))
 		if !r.Continue {
-			return dst
+			return dst, nil
 		}
 	}
-	return dst
+	return dst, nil
 }
 
 func (r *Rule) newMatch(line tailer.Line, loc []int) Match {
