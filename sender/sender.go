@@ -86,6 +86,9 @@ func (e *Error) Error() string {
 	if e.Hint != "" {
 		s = join(s, e.Hint)
 	}
+	if !e.RetryAt.IsZero() {
+		s = join(s, "retry after "+e.RetryAt.UTC().Format(time.RFC3339))
+	}
 	return s
 }
 

@@ -1,0 +1,87 @@
+package sender
+
+import (
+	"html"
+	"strings"
+)
+
+// wordJoiner is U+2060 WORD JOINER: invisible, and it breaks the token a
+// chat client would read as a mention or a special command.
+const wordJoiner = "\u2060"
+
+// Escaper returns the function that neutralises log text for a
+// destination type ("hipchat", "console", ...) and format ("text",
+// "html"), so a crafted log line can neither ping a room nor forge markup
+// or a link. Mentions come only from a rule's own mention field, which is
+// never passed through it.
+//
+// Every destination type is listed here on purpose: a type without its
+// own case gets the conservative default (html-escaped in html; in text,
+// '@', '<' and "](" broken by an invisible word joiner).
+func Escaper(destType, format string) func(string) string {
+	if format == "html" {
+		// In html, HipChat renders no mentions; every destination that
+		// takes html needs its text escaped and nothing more.
+		return html.EscapeString
+	}
+	switch destType {
+	case "hipchat":
+		// Text is "treated just like a message sent by a user": @all,
+		// @here and @name ping. Nothing else in it is markup.
+		return neutraliseAt
+	case "console":
+		// A terminal: strip what would move the cursor or set colours.
+		return printable
+	// Types still to get their own case when their sender lands:
+	//   slack, mattermost: escape & < > (kills <!channel>, <url|text>),
+	//     neutralise @channel/@here/@all, and mrkdwn * _ ~ `.
+	//   discord: neutralise @everyone/@here, <@id> and markdown links.
+	//   teams, matrix, webhook, alertmanager: per their formats.
+	default:
+		return conservative
+	}
+}
+
+var atReplacer = strings.NewReplacer("@", "@"+wordJoiner)
+
+// neutraliseAt breaks every '@' so no mention can ping.
+func neutraliseAt(s string) string { return atReplacer.Replace(s) }
+
+var conservativeReplacer = strings.NewReplacer(
+	"@", "@"+wordJoiner,
+	"<", "<"+wordJoiner,
+	"](", "]"+wordJoiner+"(",
+)
+
+// conservative breaks mentions, angle-bracket commands and markdown links.
+func conservative(s string) string { return conservativeReplacer.Replace(printable(s)) }
+
+// printable replaces control characters other than tab and newline (ANSI
+// escapes, carriage returns, C1 controls, bidi overrides) with U+FFFD.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, isUnsafeControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isUnsafeControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+func isUnsafeControl(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n':
+		return false
+	case r < 0x20 || r >= 0x7f && r < 0xa0:
+		return true
+	}
+	// Bidirectional overrides and isolates reorder what follows them.
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+// Printable returns s with every control character other than tab and
+// newline (and every bidi override) replaced by U+FFFD, for output to a
+// terminal.
+func Printable(s string) string { return printable(s) }
