@@ -58,32 +58,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // handle decides the answer; target is set to the flood-control key once
 // the room or user is known. Called with s.mu held.
 func (s *Server) handle(r *http.Request, rt route, tok string, body []byte, now time.Time, target *string) reply {
-	if len(s.fail) > 0 {
-		status := s.fail[0]
-		s.fail = s.fail[1:]
-		return errorReply(status, http.StatusText(status), nil)
-	}
-	if rt.kind == "" {
-		return errorReply(http.StatusNotFound, "Not Found", nil)
-	}
-	if r.Method != rt.method {
-		return errorReply(http.StatusMethodNotAllowed, "Method Not Allowed", nil)
-	}
-	t, ok := s.tokens[tok]
+	t, rep, ok := s.gate(r, rt, tok, now)
 	if !ok {
-		return errorReply(http.StatusUnauthorized,
-			"Authenticated requests only. See https://www.hipchat.com/docs/apiv2/auth for more information.", nil)
-	}
-	if !s.allow(s.rate, "token:"+tok, s.opts.RateLimit, s.opts.RateWindow, now) {
-		return rateLimited()
-	}
-	if r.URL.Query().Get("auth_test") == "true" {
-		return reply{http.StatusAccepted, map[string]any{"success": map[string]any{
-			"code": 202, "message": "This auth_token has access to use this method.", "type": "Accepted"}}}
-	}
-	if !hasScope(t, rt) {
-		return errorReply(http.StatusForbidden,
-			fmt.Sprintf("This action requires one of the following scopes: [u'%s']", rt.scope), nil)
+		return rep
 	}
 	switch rt.kind {
 	case "rooms":
@@ -116,6 +93,38 @@ func (s *Server) handle(r *http.Request, rt route, tok string, body []byte, now 
 			"id": fmt.Sprintf("msg-%d", len(s.sent)), "timestamp": now.UTC().Format("2006-01-02T15:04:05.000000-07:00")}}
 	}
 	return reply{status: http.StatusNoContent}
+}
+
+// gate runs the checks every request passes before its route: injected
+// faults, routing, the token, its rate limit, auth_test and the scope.
+// Called with s.mu held.
+func (s *Server) gate(r *http.Request, rt route, tok string, now time.Time) (Token, reply, bool) {
+	if len(s.fail) > 0 {
+		status := s.fail[0]
+		s.fail = s.fail[1:]
+		return Token{}, errorReply(status, http.StatusText(status), nil), false
+	}
+	if rt.kind == "" {
+		return Token{}, errorReply(http.StatusNotFound, "Not Found", nil), false
+	}
+	if r.Method != rt.method {
+		return Token{}, errorReply(http.StatusMethodNotAllowed, "Method Not Allowed", nil), false
+	}
+	t, ok := s.tokens[tok]
+	switch {
+	case !ok:
+		return t, errorReply(http.StatusUnauthorized,
+			"Authenticated requests only. See https://www.hipchat.com/docs/apiv2/auth for more information.", nil), false
+	case !s.allow(s.rate, "token:"+tok, s.opts.RateLimit, s.opts.RateWindow, now):
+		return t, rateLimited(), false
+	case r.URL.Query().Get("auth_test") == "true":
+		return t, reply{http.StatusAccepted, map[string]any{"success": map[string]any{
+			"code": 202, "message": "This auth_token has access to use this method.", "type": "Accepted"}}}, false
+	case !hasScope(t, rt):
+		return t, errorReply(http.StatusForbidden,
+			fmt.Sprintf("This action requires one of the following scopes: [u'%s']", rt.scope), nil), false
+	}
+	return t, reply{}, true
 }
 
 // private answers POST /v2/user/{id_or_email}/message.

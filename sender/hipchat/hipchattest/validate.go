@@ -80,7 +80,7 @@ func stringField(m map[string]json.RawMessage, name string, lo, hi int, enum []s
 		return "", nil
 	}
 	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := json.Unmarshal(raw, &s); err != nil || string(raw) == "null" {
 		return "", typeError(name, raw, "string")
 	}
 	if n := utf8.RuneCountInString(s); hi > 0 && (n < lo || n > hi) {
@@ -104,6 +104,9 @@ func boolField(m map[string]json.RawMessage, name string) (bool, *reply) {
 		return false, nil
 	}
 	var b bool
+	if string(raw) == "null" {
+		return false, typeError(name, raw, "boolean")
+	}
 	if json.Unmarshal(raw, &b) == nil {
 		return b, nil
 	}
@@ -133,12 +136,12 @@ func invalid(name, msg, validation string, value any) *reply {
 
 // pyRepr shows a JSON value the way HipChat's Python server quoted it.
 func pyRepr(raw json.RawMessage) string {
+	if string(raw) == "null" {
+		return "None"
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return "u'" + s + "'"
-	}
-	if string(raw) == "null" {
-		return "None"
 	}
 	return string(raw)
 }
