@@ -7,13 +7,11 @@ require (
 	github.com/google/go-cmp v0.7.0
 )
 
+require golang.org/x/tools v0.26.0 // indirect
+
 require (
-	github.com/coreos/go-systemd/v22 v22.7.0
-	github.com/nxadm/tail v1.4.11
 	github.com/oklog/run v1.2.0
-	github.com/prometheus/client_golang v1.25.0
 	github.com/rogpeppe/go-internal v1.16.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/time v0.16.0
 )

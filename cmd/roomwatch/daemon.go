@@ -9,7 +9,7 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/oklog/run"
+	oklog "github.com/oklog/run"
 
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
@@ -104,13 +104,13 @@ func multiline(in *rules.Input) *tailer.Multiline {
 // delivery (at most shutdown_timeout), and last the read positions.
 func (d *daemon) run(ctx context.Context) error {
 	d.en.start(ctx)
-	var g run.Group
-	g.Add(run.SignalHandler(ctx, os.Interrupt, syscall.SIGTERM))
+	var g oklog.Group
+	g.Add(oklog.SignalHandler(ctx, os.Interrupt, syscall.SIGTERM))
 	sctx, stopSources := context.WithCancel(ctx)
 	g.Add(func() error { return d.pipeline(sctx) }, func(error) { stopSources() })
 	d.log.Info("started", "inputs", len(d.cfg.Inputs), "rules", len(d.cfg.Set.Rules()), "destinations", len(d.dests))
 	err := g.Run()
-	var sig run.SignalError
+	var sig oklog.SignalError
 	if errors.As(err, &sig) {
 		d.log.Info("stopping", "signal", sig.Signal.String())
 		err = nil
