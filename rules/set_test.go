@@ -182,7 +182,9 @@ rules:
 		{"many lines", rules[0], many, "37 × nginx-critical on web-01 (12:00:01–12:00:09)\n[crit] a &lt;b&gt; (×9)\n[crit] b\n+27 more"},
 		{"html", rules[1], many, "<b>37 × html on web-01 (12:00:01–12:00:09)</b><br>[crit] a &lt;b&gt; (×9)<br>[crit] b<br>+27 more"},
 		{"no more", rules[0], DigestData{Count: 2, First: first, Last: first, Lines: []DigestLine{{Text: "x", Count: 2}}, Host: "db-02"},
-			"2 × nginx-critical on db-02 (12:00:01–12:00:01)\nx (×2)"},
+			"2 × nginx-critical on db-02 (12:00:01)\nx (×2)"},
+		{"group and folded keys in the header", rules[0], DigestData{Count: 3, First: first, Last: first, Group: map[string]string{"ip": "other"}, Folded: 1200, Lines: []DigestLine{{Text: "x", Count: 3}}},
+			"3 × nginx-critical ip=other on web-01 (12:00:01) (about 1200 keys folded)\nx (×3)"},
 		{"custom with group", rules[2], DigestData{Count: 4, Room: "Ops", Group: map[string]string{"ip": "1.2.3.4"}}, "4 from 1.2.3.4 in Ops"},
 	}
 	for _, tt := range tests {

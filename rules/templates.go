@@ -16,7 +16,8 @@ const DefaultTemplate = `{{.line}}`
 // alone; else a header, the lines (with their repeat counts) and a count of
 // the lines not shown.
 const defaultDigestText = `{{if and (eq .count 1) .lines}}{{(index .lines 0).text}}{{else}}` +
-	`{{.count}} × {{.rule}} on {{.host}} ({{.first.Format "15:04:05"}}–{{.last.Format "15:04:05"}})` +
+	`{{.count}} × {{.rule}}{{range $k, $v := .group}} {{$k}}={{$v}}{{end}} on {{.host}} ({{span .first .last}})` +
+	`{{if gt .folded 0}} (about {{.folded}} keys folded){{end}}` +
 	`{{range .lines}}` + "\n" + `{{.text}}{{if gt .count 1}} (×{{.count}}){{end}}{{end}}` +
 	`{{if gt .more 0}}` + "\n" + `+{{.more}} more{{end}}{{end}}`
 
@@ -24,7 +25,8 @@ const defaultDigestText = `{{if and (eq .count 1) .lines}}{{(index .lines 0).tex
 // <b>, lines apart by <br>. Lines arrive escaped; names from the config
 // are escaped here.
 const defaultDigestHTML = `{{if and (eq .count 1) .lines}}{{(index .lines 0).text}}{{else}}` +
-	`<b>{{.count}} × {{html .rule}} on {{html .host}} ({{.first.Format "15:04:05"}}–{{.last.Format "15:04:05"}})</b>` +
+	`<b>{{.count}} × {{html .rule}}{{range $k, $v := .group}} {{html $k}}={{$v}}{{end}} on {{html .host}} ({{span .first .last}})` +
+	`{{if gt .folded 0}} (about {{.folded}} keys folded){{end}}</b>` +
 	`{{range .lines}}<br>{{.text}}{{if gt .count 1}} (×{{.count}}){{end}}{{end}}` +
 	`{{if gt .more 0}}<br>+{{.more}} more{{end}}{{end}}`
 
@@ -34,6 +36,7 @@ const defaultDigestHTML = `{{if and (eq .count 1) .lines}}{{(index .lines 0).tex
 //	upper  strings.ToUpper
 //	lower  strings.ToLower
 //	trim   strings.TrimSpace
+//	span   two times as "15:04:05–15:09:00", or one when they fall in the same second
 //
 // Values from the log reach a template already escaped, so these work on
 // the escaped text (in html, upper turns &lt; into &LT;, which HTML still
@@ -42,6 +45,16 @@ var funcs = template.FuncMap{
 	"upper": strings.ToUpper,
 	"lower": strings.ToLower,
 	"trim":  strings.TrimSpace,
+	"span":  span,
+}
+
+// span formats the time span of a digest.
+func span(first, last time.Time) string {
+	const clock = "15:04:05"
+	if first.Truncate(time.Second).Equal(last.Truncate(time.Second)) {
+		return first.Format(clock)
+	}
+	return first.Format(clock) + "–" + last.Format(clock)
 }
 
 // newTemplate parses a template; a key missing from its data is an error,

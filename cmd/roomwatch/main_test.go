@@ -48,11 +48,10 @@ func TestScripts(t *testing.T) {
 func cmdHipchat(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("hipchat").(*hipchattest.Server)
 	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // so scripts match escaping as sent, not as JSON
 	for _, n := range srv.Notifications() {
-		j, err := json.Marshal(n)
-		ts.Check(err)
-		b.Write(j)
-		b.WriteByte('\n')
+		ts.Check(enc.Encode(n))
 	}
 	ts.Stdout().Write([]byte(b.String()))
 }
