@@ -37,8 +37,10 @@ func Escaper(destType, format string) func(string) string {
 		return printable
 	case "slack":
 		return SlackText
-	case "mattermost", "discord":
-		return MarkdownText
+	case "mattermost":
+		return MattermostText
+	case "discord":
+		return DiscordText
 	case "teams", "matrix":
 		return conservative
 	case "webhook", "alertmanager":
@@ -62,18 +64,32 @@ var slackReplacer = strings.NewReplacer(
 // "@channel" is read as a mention.
 func SlackText(s string) string { return slackReplacer.Replace(printable(s)) }
 
-var markdownReplacer = strings.NewReplacer(
+var discordReplacer = strings.NewReplacer(
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "|", `\|`,
 	"[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`,
 	"@", "@"+wordJoiner,
 )
 
-// MarkdownText neutralises text for Markdown chats (Mattermost, Discord):
-// Markdown punctuation is escaped with a backslash, so [text](url), <url>,
-// <@123>, <@&role> and code or emphasis render as the characters they
-// are; and every '@' is broken so that @channel, @here, @all and
-// @everyone ping nobody.
-func MarkdownText(s string) string { return markdownReplacer.Replace(printable(s)) }
+// DiscordText neutralises text for Discord's Markdown: punctuation is
+// escaped with a backslash, so [text](url), <url>, <@123>, <@&role>,
+// <#channel>, spoilers and code render as the characters they are; and
+// every '@' is broken so that @everyone and @here ping nobody (the
+// webhook also allows no mention it was not asked for).
+func DiscordText(s string) string { return discordReplacer.Replace(printable(s)) }
+
+var mattermostReplacer = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "|", `\|`,
+	"[", `\[`, "]", `\]`, "&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"@", "@"+wordJoiner,
+)
+
+// MattermostText neutralises text for Mattermost: Markdown punctuation is
+// escaped with a backslash, so [text](url) and code render as the
+// characters they are; <, > and & become entities, which Markdown shows
+// as the characters but which Mattermost's Slack compatibility never
+// reads as <!channel> or <url|text>; and every '@' is broken so that
+// @channel, @here and @all ping nobody.
+func MattermostText(s string) string { return mattermostReplacer.Replace(printable(s)) }
 
 var (
 	breakTag = regexp.MustCompile(`(?i)<br\s*/?>|</(p|div|li|tr|pre)>`)

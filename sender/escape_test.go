@@ -19,7 +19,7 @@ func TestEscaper(t *testing.T) {
 		{"", "", "@here", "@" + wj + "here"},
 		{"slack", "text", "<!channel> <@U1> <#C1> <http://x|forged> a&b @here",
 			"&lt;!channel&gt; &lt;@" + wj + "U1&gt; &lt;#C1&gt; &lt;http://x|forged&gt; a&amp;b @" + wj + "here"},
-		{"mattermost", "text", "[a](http://evil) @channel *b* `c`", `\[a\](http://evil) @` + wj + "channel \\*b\\* \\`c\\`"},
+		{"mattermost", "text", "[a](http://evil) @channel *b* `c` <!here> <u|v> &", `\[a\](http://evil) @` + wj + "channel \\*b\\* \\`c\\` &lt;!here&gt; &lt;u\\|v&gt; &amp;"},
 		{"discord", "text", `<@123> <@&9> @everyone \`, `\<@` + wj + `123\> \<@` + wj + `&9\> @` + wj + `everyone \\`},
 		{"teams", "text", "[a](http://evil) @x", "[a]" + wj + "(http://evil) @" + wj + "x"},
 		{"matrix", "text", "<a href=x>y</a>", "<" + wj + "a href=x>y<" + wj + "/a>"},

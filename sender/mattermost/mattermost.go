@@ -78,7 +78,7 @@ func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
 func (n *Notifier) payload(d *batch.Digest) payload {
 	msg := d.Message
 	if d.Format == "html" {
-		msg = sender.MarkdownText(sender.HTMLText(msg))
+		msg = sender.MattermostText(sender.HTMLText(msg))
 	}
 	mention := Mention(d.Mention)
 	msg = sender.Cut(msg, Limit-LimitUnit.Len(mention)-1, LimitUnit, "text")
@@ -91,7 +91,7 @@ func (n *Notifier) payload(d *batch.Digest) payload {
 			Color:    Colors[sender.Color(d.Color, d.ID)],
 			Fallback: sender.Summary(msg),
 			Text:     msg,
-			Footer:   sender.MarkdownText(d.Rule),
+			Footer:   sender.MattermostText(d.Rule),
 		}},
 	}
 }
@@ -111,7 +111,7 @@ func Mention(m string) string {
 			if name, ok := strings.CutPrefix(f, "@"); ok && plainName(name) {
 				out = append(out, "@"+name)
 			} else {
-				out = append(out, sender.MarkdownText(f))
+				out = append(out, sender.MattermostText(f))
 			}
 		}
 	}

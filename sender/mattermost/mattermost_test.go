@@ -122,7 +122,7 @@ func TestNotifyHostileLine(t *testing.T) {
 			}
 			a := p.Attachments[0]
 			for _, text := range []string{a.Text, a.Fallback} {
-				sendertest.AssertNoPing(t, text, "@channel", "@here", "@all", "@everyone", " [click]", " <", "<!")
+				sendertest.AssertNoPing(t, text, "@channel", "@here", "@all", "@everyone", " [click]", "<!", "<http")
 			}
 			if !strings.Contains(a.Text, `\[click\](http://evil)`) {
 				t.Errorf("link not shown as text: %q", a.Text)
