@@ -102,3 +102,21 @@ func CheckURL(key, raw string) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// Fit builds a request body from msg and, while the body is longer than
+// max bytes, cuts msg (with Cut, in unit and format) in proportion and
+// builds again, so that markup and encoding overhead are counted too.
+func Fit(msg string, max int, unit Unit, format string, build func(msg string) ([]byte, error)) ([]byte, error) {
+	limit := unit.Len(msg)
+	for range 8 {
+		body, err := build(Cut(msg, limit, unit, format))
+		if err != nil || len(body) <= max {
+			return body, err
+		}
+		limit = min(limit-1, int(int64(limit)*int64(max)/int64(len(body))))
+		if limit <= 0 {
+			break
+		}
+	}
+	return nil, &Error{Kind: Permanent, Reason: fmt.Sprintf("the message does not fit in %d bytes", max)}
+}
