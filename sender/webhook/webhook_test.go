@@ -68,7 +68,7 @@ func TestDocumentGolden(t *testing.T) {
 	d := &batch.Digest{ID: "d1", Rule: "ssh", Room: "ops", Color: "purple", Format: "text", Notify: true, Mention: "@here",
 		Group: map[string]string{"ip": "10.0.0.1"}, Count: 7, First: epoch.Add(-time.Minute), Last: epoch, At: epoch,
 		Lines: []batch.Line{{Text: "Failed password for root <!channel>", Count: 6}, {Text: "Failed password for bob", Count: 1}},
-		More: 0, Message: "7 × ssh\nFailed password for root <!channel> (×6)\nFailed password for bob"}
+		More:  0, Message: "7 × ssh\nFailed password for root <!channel> (×6)\nFailed password for bob"}
 	if err := notifier(t, f.URL+"/hook", apiKey).Notify(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
