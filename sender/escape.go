@@ -2,6 +2,7 @@ package sender
 
 import (
 	"html"
+	"regexp"
 	"strings"
 )
 
@@ -21,7 +22,9 @@ const wordJoiner = "\u2060"
 func Escaper(destType, format string) func(string) string {
 	if format == "html" {
 		// In html, HipChat renders no mentions; every destination that
-		// takes html needs its text escaped and nothing more.
+		// takes html needs its text escaped and nothing more. Those that
+		// take no html turn the message into text and neutralise that
+		// with their own text escaper (see HTMLText).
 		return html.EscapeString
 	}
 	switch destType {
@@ -32,14 +35,76 @@ func Escaper(destType, format string) func(string) string {
 	case "console":
 		// A terminal: strip what would move the cursor or set colours.
 		return printable
-	// Types still to get their own case when their sender lands:
-	//   slack, mattermost: escape & < > (kills <!channel>, <url|text>),
-	//     neutralise @channel/@here/@all, and mrkdwn * _ ~ `.
-	//   discord: neutralise @everyone/@here, <@id> and markdown links.
-	//   teams, matrix, webhook, alertmanager: per their formats.
+	case "slack":
+		return SlackText
+	case "mattermost":
+		return MattermostText
+	case "discord":
+		return DiscordText
+	case "teams", "matrix":
+		return conservative
+	case "webhook", "alertmanager":
+		// The log text is data: the receiver gets it exactly, as JSON.
+		return verbatim
 	default:
 		return conservative
 	}
+}
+
+func verbatim(s string) string { return s }
+
+var slackReplacer = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"@", "@"+wordJoiner,
+)
+
+// SlackText neutralises text for Slack: it escapes &, < and > as Slack
+// requires, which turns <!channel>, <!here>, <@U123>, <#C1> and
+// <http://x|forged> into plain text, and breaks every '@' so that no
+// "@channel" is read as a mention.
+func SlackText(s string) string { return slackReplacer.Replace(printable(s)) }
+
+var discordReplacer = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "|", `\|`,
+	"[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`,
+	"@", "@"+wordJoiner,
+)
+
+// DiscordText neutralises text for Discord's Markdown: punctuation is
+// escaped with a backslash, so [text](url), <url>, <@123>, <@&role>,
+// <#channel>, spoilers and code render as the characters they are; and
+// every '@' is broken so that @everyone and @here ping nobody (the
+// webhook also allows no mention it was not asked for).
+func DiscordText(s string) string { return discordReplacer.Replace(printable(s)) }
+
+var mattermostReplacer = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "|", `\|`,
+	"[", `\[`, "]", `\]`, "&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"@", "@"+wordJoiner,
+)
+
+// MattermostText neutralises text for Mattermost: Markdown punctuation is
+// escaped with a backslash, so [text](url) and code render as the
+// characters they are; <, > and & become entities, which Markdown shows
+// as the characters but which Mattermost's Slack compatibility never
+// reads as <!channel> or <url|text>; and every '@' is broken so that
+// @channel, @here and @all ping nobody.
+func MattermostText(s string) string { return mattermostReplacer.Replace(printable(s)) }
+
+var (
+	breakTag = regexp.MustCompile(`(?i)<br\s*/?>|</(p|div|li|tr|pre)>`)
+	anyTag   = regexp.MustCompile(`<[^>]*>`)
+)
+
+// HTMLText renders a message of format html as plain text for a
+// destination that takes no html: line breaks for <br> and block ends, no
+// tags, entities decoded. Log text in an html message was escaped, so it
+// comes back exactly and must then go through the destination's own
+// text escaper.
+func HTMLText(s string) string {
+	s = breakTag.ReplaceAllString(s, "\n")
+	s = anyTag.ReplaceAllString(s, "")
+	return strings.TrimRight(html.UnescapeString(s), "\n")
 }
 
 var atReplacer = strings.NewReplacer("@", "@"+wordJoiner)

@@ -17,6 +17,14 @@ func TestEscaper(t *testing.T) {
 		{"unknown", "html", "<x>", "&lt;x&gt;"},
 		{"unknown", "text", "<!channel> @everyone [a](http://evil)", "<" + wj + "!channel> @" + wj + "everyone [a]" + wj + "(http://evil)"},
 		{"", "", "@here", "@" + wj + "here"},
+		{"slack", "text", "<!channel> <@U1> <#C1> <http://x|forged> a&b @here",
+			"&lt;!channel&gt; &lt;@" + wj + "U1&gt; &lt;#C1&gt; &lt;http://x|forged&gt; a&amp;b @" + wj + "here"},
+		{"mattermost", "text", "[a](http://evil) @channel *b* `c` <!here> <u|v> &", `\[a\](http://evil) @` + wj + "channel \\*b\\* \\`c\\` &lt;!here&gt; &lt;u\\|v&gt; &amp;"},
+		{"discord", "text", `<@123> <@&9> @everyone \`, `\<@` + wj + `123\> \<@` + wj + `&9\> @` + wj + `everyone \\`},
+		{"teams", "text", "[a](http://evil) @x", "[a]" + wj + "(http://evil) @" + wj + "x"},
+		{"matrix", "text", "<a href=x>y</a>", "<" + wj + "a href=x>y<" + wj + "/a>"},
+		{"webhook", "text", "<!channel> @all", "<!channel> @all"},
+		{"alertmanager", "text", "a\x1b[b", "a\x1b[b"},
 	}
 	for _, tt := range tests {
 		got := Escaper(tt.dest, tt.format)(tt.in)
@@ -29,12 +37,38 @@ func TestEscaper(t *testing.T) {
 // TestEscaperNoMention checks that no escaper for text leaves a mention
 // token a chat client would recognise.
 func TestEscaperNoMention(t *testing.T) {
-	for _, dest := range []string{"hipchat", "slack", "mattermost", "discord", "webhook"} {
+	for _, dest := range []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix"} {
 		got := Escaper(dest, "text")("ping @all and @here and @everyone")
 		for _, m := range []string{"@all", "@here", "@everyone"} {
 			if strings.Contains(got, m) {
 				t.Errorf("Escaper(%q, text) left %q in %q", dest, m, got)
 			}
 		}
+	}
+}
+
+func TestHTMLText(t *testing.T) {
+	got := HTMLText("<b>3 × disk</b><br>a &lt;!channel&gt; &amp; b<br/>c</pre>")
+	if want := "3 × disk\na <!channel> & b\nc"; got != want {
+		t.Errorf("HTMLText = %q, want %q", got, want)
+	}
+}
+
+func TestColor(t *testing.T) {
+	for in, want := range map[string]string{"": "yellow", "RED": "red", "grey": "gray", "orange": "yellow", "purple": "purple"} {
+		if got := Color(in, "id"); got != want {
+			t.Errorf("Color(%q) = %q, want %q", in, got, want)
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		c := Color("random", id)
+		if c != Color("random", id) {
+			t.Errorf("Color(random, %q) is not stable", id)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("random picked only %v", seen)
 	}
 }

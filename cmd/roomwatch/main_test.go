@@ -36,10 +36,13 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ROOM_TOKEN", "room-token-42")
 			env.Setenv("HIPCHAT_TOKEN", "personal-token")
 			env.Values["hipchat"] = srv
+			setupFakes(env)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"hipchat": cmdHipchat,
+			"hipchat":  cmdHipchat,
+			"fakes":    cmdFakes,
+			"waitfile": cmdWaitfile,
 		},
 	})
 }

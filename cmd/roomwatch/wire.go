@@ -7,8 +7,15 @@ import (
 
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
+	"github.com/roomwatch/roomwatch/sender/alertmanager"
 	"github.com/roomwatch/roomwatch/sender/console"
+	"github.com/roomwatch/roomwatch/sender/discord"
 	"github.com/roomwatch/roomwatch/sender/hipchat"
+	"github.com/roomwatch/roomwatch/sender/matrix"
+	"github.com/roomwatch/roomwatch/sender/mattermost"
+	"github.com/roomwatch/roomwatch/sender/slack"
+	"github.com/roomwatch/roomwatch/sender/teams"
+	"github.com/roomwatch/roomwatch/sender/webhook"
 )
 
 func ruleOptions(e *env) rules.Options {
@@ -46,15 +53,41 @@ func buildNotifier(d *rules.Destination, e *env) (sender.Notifier, io.Closer, er
 		n, err := hipchat.New(hipchat.Config{URL: d.URL.Reveal(), Token: d.Token, From: d.From, Timeout: d.Timeout.D()})
 		return n, nil, err
 	case "console":
-		w, c, err := consoleOutput(d.Output, e)
-		if err != nil {
-			return nil, nil, err
-		}
-		n, err := console.New(console.Config{Output: w, Color: isTerminal(w)})
-		return n, c, err
-	default:
-		return nil, nil, fmt.Errorf("destination type %q is not supported yet", d.Type)
+		return buildConsole(d, e)
 	}
+	n, err := buildHTTP(d)
+	return n, nil, err
+}
+
+// buildHTTP builds the notifiers that post to a chat or alert service.
+func buildHTTP(d *rules.Destination) (sender.Notifier, error) {
+	timeout := d.Timeout.D()
+	switch d.Type {
+	case "slack":
+		return slack.New(slack.Config{WebhookURL: d.WebhookURL, Username: d.Username, Timeout: timeout})
+	case "mattermost":
+		return mattermost.New(mattermost.Config{WebhookURL: d.WebhookURL, Username: d.Username, Timeout: timeout})
+	case "discord":
+		return discord.New(discord.Config{WebhookURL: d.WebhookURL, Username: d.Username, Timeout: timeout})
+	case "teams":
+		return teams.New(teams.Config{WebhookURL: d.WebhookURL, Timeout: timeout})
+	case "matrix":
+		return matrix.New(matrix.Config{URL: d.URL.Reveal(), Token: d.Token, Timeout: timeout})
+	case "webhook":
+		return webhook.New(webhook.Config{URL: d.URL, Headers: d.Headers, Host: rules.Hostname(), Timeout: timeout})
+	case "alertmanager":
+		return alertmanager.New(alertmanager.Config{URL: d.URL, Host: rules.Hostname(), Timeout: timeout})
+	}
+	return nil, fmt.Errorf("destination type %q is not supported", d.Type)
+}
+
+func buildConsole(d *rules.Destination, e *env) (sender.Notifier, io.Closer, error) {
+	w, c, err := consoleOutput(d.Output, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := console.New(console.Config{Output: w, Color: isTerminal(w)})
+	return n, c, err
 }
 
 func consoleOutput(out string, e *env) (io.Writer, io.Closer, error) {

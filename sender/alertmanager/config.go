@@ -1,0 +1,29 @@
+package alertmanager
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// DefaultResolveAfter is how long after a digest its alert resolves by
+// itself when Config.ResolveAfter is zero.
+const DefaultResolveAfter = 5 * time.Minute
+
+// Config configures a Notifier.
+type Config struct {
+	// URL is the Alertmanager's base URL; /api/v2/alerts is appended.
+	URL rules.Secret
+	// Host names this machine: the alert's instance label.
+	Host string
+	// ResolveAfter sets endsAt that long after the digest, so the alert
+	// resolves unless another digest keeps it firing.
+	ResolveAfter time.Duration
+	// Timeout bounds one request; sender.DefaultTimeout if zero.
+	Timeout time.Duration
+	// Client sends the requests; a plain http.Client if nil.
+	Client *http.Client
+	// Now is the clock for endsAt and retry times; time.Now if nil.
+	Now func() time.Time
+}

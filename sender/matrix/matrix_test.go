@@ -1,0 +1,198 @@
+package matrix
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/sender"
+	"github.com/roomwatch/roomwatch/sender/sendertest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func notifier(t *testing.T, url, token string) *Notifier {
+	t.Helper()
+	n, err := New(Config{URL: url, Token: rules.Secret(token), Now: func() time.Time { return epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestEventGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		d    batch.Digest
+	}{
+		{"red-room", batch.Digest{ID: "d1", Rule: "disk-full", Room: room, Color: "red", Mention: "@all",
+			Message: "3 × disk-full on web-01\n/dev/sda1 100% <full> & more"}},
+		{"html-user", batch.Digest{ID: "d2", Rule: "oom", Room: room, Color: "green", Format: "html", Mention: "@alice:example.org",
+			Message: "<b>oom</b><br>killed &lt;java&gt;"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			if err := notifier(t, f.URL, botToken).Notify(t.Context(), &tt.d); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
+		})
+	}
+}
+
+func TestNotifyRetryStoredOnce(t *testing.T) {
+	f := newFake(t)
+	n := notifier(t, f.URL, botToken)
+	d := &batch.Digest{ID: "same", Room: room, Message: "x"}
+	for range 3 {
+		if err := n.Notify(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.Notify(t.Context(), &batch.Digest{ID: "other", Room: room, Message: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.events) != 2 {
+		t.Errorf("%d events stored, want 2 (a retried digest once)", len(f.events))
+	}
+}
+
+func TestNotifyStatuses(t *testing.T) {
+	tests := []struct {
+		name   string
+		setup  func(f *fake)
+		token  string
+		room   string
+		status int
+		kind   sender.Kind
+		says   []string
+	}{
+		{name: "401 unknown token", token: "SECRETwrong", room: room, status: 401, kind: sender.Permanent,
+			says: []string{"M_UNKNOWN_TOKEN", "expired"}},
+		{name: "403 not in room", token: botToken, room: "!other:example.org", status: 403, kind: sender.Permanent,
+			says: []string{"M_FORBIDDEN", "the bot is not in the room"}},
+		{name: "429", setup: func(f *fake) { f.limit = 1; f.events = []map[string]any{nil} }, token: botToken, room: room,
+			status: 429, kind: sender.RateLimited, says: []string{"M_LIMIT_EXCEEDED", "retry after 2026-03-01T12:00:02Z"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			err := notifier(t, f.URL, tt.token).Notify(t.Context(), &batch.Digest{ID: "1", Room: tt.room, Message: "x"})
+			var e *sender.Error
+			if !errors.As(err, &e) || e.Status != tt.status || e.Kind != tt.kind {
+				t.Fatalf("Notify = %v, want %v status %d", err, tt.kind, tt.status)
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not say %q", err, s)
+				}
+			}
+			sendertest.AssertNoSecret(t, tt.token, err.Error())
+		})
+	}
+}
+
+func TestNotifyNotARoomID(t *testing.T) {
+	err := notifier(t, "https://matrix.invalid", botToken).Notify(t.Context(), &batch.Digest{Room: "#ops:example.org", Message: "x"})
+	if sender.KindOf(err) != sender.Permanent || !strings.Contains(err.Error(), "room id") {
+		t.Errorf("Notify(alias) = %v", err)
+	}
+}
+
+func TestNotifyFits(t *testing.T) {
+	f := newFake(t)
+	msg := strings.Repeat("<b>é</b> a &amp; line<br>", 10000)
+	if err := notifier(t, f.URL, botToken).Notify(t.Context(), &batch.Digest{Room: room, Format: "html", Message: msg}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.bodies[0]); n > MaxBody {
+		t.Errorf("body %d bytes, want at most %d", n, MaxBody)
+	}
+}
+
+func TestNotifyRetryTests(t *testing.T) {
+	sendertest.RetryTests(t, func(t *testing.T, url string) sender.Notifier {
+		return notifier(t, url, botToken)
+	}, &batch.Digest{ID: "1", Room: room, Message: "x"}, nil)
+}
+
+func TestNotifyHostileLine(t *testing.T) {
+	for _, format := range []string{"text", "html"} {
+		t.Run(format, func(t *testing.T) {
+			f := newFake(t)
+			d := sendertest.Digest(t, "matrix", format, "", sendertest.Hostile)
+			d.Room = room
+			if err := notifier(t, f.URL, botToken).Notify(t.Context(), d); err != nil {
+				t.Fatal(err)
+			}
+			ev := f.events[0]
+			if diff := cmp.Diff(map[string]any{}, ev["m.mentions"]); diff != "" {
+				t.Errorf("m.mentions (-want +got):\n%s", diff)
+			}
+			sendertest.AssertNoPing(t, ev["formatted_body"].(string), "<a ", "<a>", "matrix.to")
+			sendertest.AssertNoPing(t, ev["body"].(string), "@room", "@everyone", "@here", "@all")
+			if !strings.Contains(ev["formatted_body"].(string), "&lt;") {
+				t.Errorf("formatted_body not escaped: %q", ev["formatted_body"])
+			}
+		})
+	}
+}
+
+func TestNotifyCancelLeaksNoSecret(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		cancel()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	err := notifier(t, srv.URL, botToken).Notify(ctx, &batch.Digest{ID: "1", Room: room, Message: "x"})
+	if !errors.Is(err, context.Canceled) || sender.KindOf(err) != sender.Retryable {
+		t.Fatalf("Notify = %v, want a retryable context.Canceled", err)
+	}
+	sendertest.AssertNoSecret(t, botToken, err.Error())
+}
+
+func TestNew(t *testing.T) {
+	for _, c := range []Config{{Token: "t"}, {URL: "https://h/?access_token=SECRETtoken", Token: "t"}, {URL: "https://h"}} {
+		if _, err := New(c); err == nil {
+			t.Errorf("New(%q) accepted", c.URL)
+		} else {
+			sendertest.AssertNoSecret(t, botToken, err.Error())
+		}
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
