@@ -119,7 +119,7 @@ func (d *daemon) run(ctx context.Context) error {
 	d.log.Info("started", "inputs", len(d.cfg.Inputs), "rules", len(d.cfg.Set.Rules()), "destinations", len(d.dests))
 	err := g.Run()
 	d.ops.stopping()
-	var sig oklog.SignalError
+	var sig *oklog.SignalError // SignalHandler returns a pointer; its As method matches a value without filling it
 	if errors.As(err, &sig) {
 		d.log.Info("stopping", "signal", sig.Signal.String())
 		err = nil
