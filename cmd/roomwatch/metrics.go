@@ -169,17 +169,20 @@ func (o *ops) handler() http.Handler {
 	return mux
 }
 
-// health returns why the daemon is unhealthy, "" when it is healthy: a
-// destination failing for longer than health.max_failing, or an outbox
-// past its cap.
+// health returns why the daemon is unhealthy, "" when it is healthy.
 func (o *ops) health() string {
-	limit := o.cfg.Load().Health.MaxFailing.D()
-	now := o.now()
+	return healthOf(o.deliveryStats(), o.cfg.Load().Health.MaxFailing.D(), o.now())
+}
+
+// healthOf returns why delivery is unhealthy, "" when it is not: a
+// destination failing for longer than maxFailing, or an outbox past its
+// cap.
+func healthOf(stats map[string]destStats, maxFailing time.Duration, now time.Time) string {
 	var why []string
-	for name, s := range o.deliveryStats() {
-		if !s.FailingSince.IsZero() && limit > 0 && now.Sub(s.FailingSince) > limit {
+	for name, s := range stats {
+		if failing := now.Sub(s.FailingSince); !s.FailingSince.IsZero() && maxFailing > 0 && failing > maxFailing {
 			why = append(why, fmt.Sprintf("destination %q failing for %s (health.max_failing %s)",
-				name, now.Sub(s.FailingSince).Round(time.Second), limit))
+				name, failing.Round(time.Second), maxFailing))
 		}
 		if s.OutboxOverCap {
 			why = append(why, fmt.Sprintf("destination %q: outbox over its cap", name))
