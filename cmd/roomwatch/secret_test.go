@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +25,10 @@ rules:
   - {name: disk, match: 'disk full', room: Ops, destination: hipchat, continue: true}
   - {name: leak, match: 'disk', room: Ops, destination: inline}
 `
-	var sdMsgs []string
+	ns := captureNotify(t)
 	r, w := io.Pipe()
 	h := startDaemon(t, config, map[string]string{"hipchat.token": token + "\n"}, r, nil)
 	t.Cleanup(func() { w.Close() })
-	h.o.sd.send = func(s string) (bool, error) { sdMsgs = append(sdMsgs, s); return true, nil }
 	io.WriteString(w, "ERROR disk full token="+"<not the secret>\n")
 	w.Close()
 	if err := h.wait(); err != nil {
@@ -56,6 +56,13 @@ rules:
 	os.WriteFile(filepath.Join(h.dir, "bad.yaml"), []byte(bad), 0o600)
 	run([]string{"check", filepath.Join(h.dir, "bad.yaml")}, e)
 
+	if _, err := ns.wait(regexp.MustCompile(`^READY=1\nSTATUS=`), 10*time.Second); err != nil { // the reload's
+		t.Fatal(err)
+	}
+	var sdMsgs []string
+	for len(ns.msgs) > 0 {
+		sdMsgs = append(sdMsgs, (<-ns.msgs).text)
+	}
 	outputs := map[string]string{
 		"logs": h.logs.String(), "metrics": metrics, "healthz": healthz,
 		"sd_notify": strings.Join(sdMsgs, "\n"), "check stdout": checkOut.String(), "check stderr": checkErr.String(),
