@@ -42,6 +42,7 @@ type Config struct {
 	Include         []string                `yaml:"include"`
 	Log             LogConfig               `yaml:"log"`
 	ShutdownTimeout Duration                `yaml:"shutdown_timeout"`
+	Health          Health                  `yaml:"health"`
 	Destinations    map[string]*Destination `yaml:"destinations"`
 	Defaults        RuleSpec                `yaml:"defaults"`
 	Inputs          []*Input                `yaml:"inputs"`
@@ -65,6 +66,14 @@ type Config struct {
 type LogConfig struct {
 	Level  string `yaml:"level"`  // debug | info | warn | error
 	Format string `yaml:"format"` // text | json
+}
+
+// Health is the `health` section: when /healthz reports the daemon
+// unhealthy.
+type Health struct {
+	// MaxFailing is how long a destination may keep failing before the
+	// daemon is unhealthy; DefaultMaxFailing when not set.
+	MaxFailing Duration `yaml:"max_failing"`
 }
 
 // Destination is one entry of `destinations`. Which keys are allowed
@@ -151,6 +160,7 @@ const (
 	DefaultInterval        = 2 * time.Minute
 	DefaultMaxLines        = 20
 	DefaultShutdownTimeout = 10 * time.Second
+	DefaultMaxFailing      = 10 * time.Minute
 	DefaultColor           = "yellow"
 	DefaultFormat          = "text"
 	DefaultMultilineWait   = time.Second

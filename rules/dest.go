@@ -125,7 +125,7 @@ func (c *compiler) secret(d *Destination, label, key string, value *Secret, file
 	}
 	switch {
 	case *file != "":
-		*file = c.cfg.resolve(*file)
+		*file = c.cfg.resolve(c.credentials(d, label, key, *file))
 		c.secretFile(d, label, key, value, *file)
 	case env != "":
 		c.secretEnv(d, label, key, value, env)

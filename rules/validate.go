@@ -28,6 +28,7 @@ func (c *compiler) top() {
 	case cfg.ShutdownTimeout == 0:
 		cfg.ShutdownTimeout = Duration(DefaultShutdownTimeout)
 	}
+	c.health()
 }
 
 // oneOf checks that an optional value is one of want; owner is the struct

@@ -36,6 +36,11 @@ func cmdRun(args []string, e *env) int {
 		return exitFailed
 	}
 	defer closeDestinations(d.dests)
+	if d.ops, err = newOps(d, *config); err != nil {
+		log.Error("cannot start", "err", err)
+		return exitFailed
+	}
+	defer d.ops.close()
 	if err := d.run(context.Background()); err != nil {
 		log.Error("stopped", "err", err)
 		return exitFailed
@@ -53,6 +58,7 @@ type daemon struct {
 	en    *engine
 	files *tailer.Tailer // nil without file inputs
 	stdin *tailer.Stdin  // nil without a "-" input
+	ops   *ops           // systemd, reload, metrics; nil when not run as a service
 }
 
 func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
@@ -79,6 +85,7 @@ func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	trackDestinations(dests)
 	d.dests = dests
 	d.en = newEngine(cfg, dests, log)
 	return d, nil
@@ -106,11 +113,13 @@ func (d *daemon) run(ctx context.Context) error {
 	d.en.start(ctx)
 	var g oklog.Group
 	g.Add(oklog.SignalHandler(ctx, os.Interrupt, syscall.SIGTERM))
+	d.ops.addActors(ctx, &g)
 	sctx, stopSources := context.WithCancel(ctx)
 	g.Add(func() error { return d.pipeline(sctx) }, func(error) { stopSources() })
 	d.log.Info("started", "inputs", len(d.cfg.Inputs), "rules", len(d.cfg.Set.Rules()), "destinations", len(d.dests))
 	err := g.Run()
-	var sig oklog.SignalError
+	d.ops.stopping()
+	var sig *oklog.SignalError // SignalHandler returns a pointer; its As method matches a value without filling it
 	if errors.As(err, &sig) {
 		d.log.Info("stopping", "signal", sig.Signal.String())
 		err = nil
@@ -132,12 +141,13 @@ func (d *daemon) run(ctx context.Context) error {
 // and every line they read is handled.
 func (d *daemon) pipeline(ctx context.Context) error {
 	lines := make(chan tailer.Line, 256)
+	d.ops.attach(lines)
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	if d.files != nil {
 		wg.Add(1)
 		// The file tailer runs until ctx ends; wg joins it before lines closes.
-		go func() { defer wg.Done(); errs <- d.files.Run(ctx, lines) }()
+		go func() { defer wg.Done(); errs <- d.ops.runFiles(ctx, d.files, lines) }()
 	}
 	if d.stdin != nil {
 		wg.Add(1)

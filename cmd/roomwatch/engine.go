@@ -22,6 +22,7 @@ type engine struct {
 
 	lines   atomic.Int64
 	matched atomic.Int64
+	count   counts // per file and per rule, for metrics
 }
 
 func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logger) *engine {
@@ -41,6 +42,9 @@ func (en *engine) consume(ctx context.Context, in <-chan tailer.Line) {
 			if !ok {
 				return
 			}
+			if isBarrier(l) {
+				continue
+			}
 			buf = en.handle(l, buf[:0])
 		case <-ctx.Done():
 			return
@@ -50,11 +54,13 @@ func (en *engine) consume(ctx context.Context, in <-chan tailer.Line) {
 
 func (en *engine) handle(l tailer.Line, buf []rules.Match) []rules.Match {
 	en.lines.Add(1)
+	en.count.line(l.File)
 	buf = en.set.Load().Match(l, buf)
 	if len(buf) > 0 {
 		en.matched.Add(1)
 	}
 	for _, m := range buf {
+		en.count.match(m.Rule.Name)
 		en.batcher.Add(m)
 	}
 	l.Cursor.Handled(l.End)

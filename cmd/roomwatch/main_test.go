@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 			"hipchat":  cmdHipchat,
 			"fakes":    cmdFakes,
 			"waitfile": cmdWaitfile,
+			"sdnotify": cmdSdnotify,
 		},
 	})
 }
