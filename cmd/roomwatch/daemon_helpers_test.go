@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+// The daemon tests run the real binary: testscript.Main (main_test.go)
+// puts the test binary on $PATH as "roomwatch", running main's code.
+
+// daemonToken is the HipChat token the fake server accepts.
+const daemonToken = "daemon-token"
+
+// deliveryDeadline bounds every wait for the daemon in these tests.
+const deliveryDeadline = 60 * time.Second
+
+// idRule matches the lines written by writeIDs. An id is written in the
+// letters g-z so that no two ids have the same shape in a digest (the
+// batcher collapses lines that differ only in numbers or hex), and its last
+// two letters shard the matches over 400 keys so that each digest stays
+// small enough to list every id. The digest template states the count and
+// lists every id with its count, so that ids can be counted exactly.
+const idRule = `
+rules:
+  - name: ids
+    match: '^line (?P<id>[g-z]*(?P<shard>[g-z]{2}))$'
+    group_by: [shard]
+    template: '{{.id}}'
+    digest_template: 'n={{.count}} more={{.more}}{{range .lines}} {{.text}}*{{.count}}{{end}}'
+    debounce: {wait: 0s, interval: 100ms, max_lines: 1000}
+`
+
+// daemonEnv is one test's fake HipChat server, log directory, state
+// directory and config.
+type daemonEnv struct {
+	t     *testing.T
+	srv   *hipchattest.Server
+	dir   string // the logs
+	state string // state_dir
+	cfg   string // config file
+	token string // HIPCHAT_TOKEN of the next start
+}
+
+// newDaemonEnv writes a config with the given inputs (YAML list items,
+// where $DIR stands for the log directory) and the rules.
+func newDaemonEnv(t *testing.T, inputs, rulesYAML string) *daemonEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the daemon in real time")
+	}
+	srv := hipchattest.New(t, hipchattest.Options{RateLimit: 1 << 30, FloodLimit: 1 << 30})
+	srv.AddRoom(42, "Ops")
+	srv.AddToken(daemonToken, hipchattest.Token{})
+	d := &daemonEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: daemonToken}
+	d.cfg = filepath.Join(t.TempDir(), "roomwatch.yaml")
+	cfg := fmt.Sprintf(`state_dir: %s
+shutdown_timeout: 20s
+destinations:
+  hipchat:
+    type: hipchat
+    url: %s
+    token_env: HIPCHAT_TOKEN
+defaults:
+  room: Ops
+inputs:
+%s
+%s`, d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
+	if err := os.WriteFile(d.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// path returns the path of a log file.
+func (d *daemonEnv) path(name string) string { return filepath.Join(d.dir, name) }
+
+// daemonProc is one running `roomwatch run`.
+type daemonProc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	log  *syncBuffer
+	done chan struct{} // closed when the process has exited
+	err  error         // set before done is closed
+}
+
+// start runs `roomwatch run -c cfg` with stdin (may be nil).
+func (d *daemonEnv) start(stdin *os.File) *daemonProc {
+	t := d.t
+	t.Helper()
+	bin, err := exec.LookPath("roomwatch")
+	if err != nil {
+		t.Fatalf("the roomwatch command is not on $PATH (testscript.Main installs it): %v", err)
+	}
+	p := &daemonProc{t: t, log: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, "run", "-c", d.cfg)
+	p.cmd.Env = append(os.Environ(), "HIPCHAT_TOKEN="+d.token)
+	p.cmd.Stderr = p.log
+	p.cmd.Stdout = p.log
+	if stdin != nil {
+		p.cmd.Stdin = stdin
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The waiter reaps the process; every test ends by waiting for done.
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("daemon log (pid %d), last lines:\n%s", p.cmd.Process.Pid, lastLines(p.log.String(), 40))
+		}
+	})
+	return p
+}
+
+// waitLog waits until the daemon has logged a line matching re.
+func (p *daemonProc) waitLog(re string) {
+	p.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(deliveryDeadline)
+	for !rx.MatchString(p.log.String()) {
+		select {
+		case <-p.done:
+			p.t.Fatalf("daemon exited (%v) before logging %q", p.err, re)
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("daemon did not log %q within %v", re, deliveryDeadline)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitFollowing waits until the daemon follows the file at path.
+func (p *daemonProc) waitFollowing(path string) {
+	p.t.Helper()
+	p.waitLog(`msg="following file" path=` + regexp.QuoteMeta(path) + ` `)
+}
+
+// waitSavedOffset waits until the saved position of the file at path is
+// past after, and returns it.
+func (d *daemonEnv) waitSavedOffset(path string, after int64) int64 {
+	d.t.Helper()
+	deadline := time.Now().Add(deliveryDeadline)
+	for {
+		var p struct {
+			Files []struct {
+				Path   string
+				Offset int64
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(d.state, tailer.PositionsFile))
+		if err == nil && json.Unmarshal(b, &p) == nil {
+			for _, f := range p.Files {
+				if f.Path == path && f.Offset > after {
+					return f.Offset
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("no position of %s past %d saved within %v", path, after, deliveryDeadline)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitNotifications waits until the fake server has accepted n messages.
+func (d *daemonEnv) waitNotifications(n int) {
+	d.t.Helper()
+	deadline := time.Now().Add(deliveryDeadline)
+	for len(d.srv.Notifications()) < n {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("fewer than %d notifications within %v", n, deliveryDeadline)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// stop sends sig and returns the exit status.
+func (p *daemonProc) stop(sig syscall.Signal) int {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+	return p.wait()
+}
+
+// wait waits for the process to exit and returns its exit status (-1
+// when killed by a signal).
+func (p *daemonProc) wait() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(deliveryDeadline):
+		p.t.Fatalf("daemon did not exit within %v", deliveryDeadline)
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.SplitAfter(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "")
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// lineID returns the id of line i: its number in base 20 written with the
+// letters g-z, at least four of them.
+func lineID(i int) string {
+	var b [8]byte
+	n := len(b)
+	for k := 0; k < 4 || i > 0; k++ {
+		n--
+		b[n] = byte('g' + i%20)
+		i /= 20
+	}
+	return string(b[n:])
+}
+
+// writeIDs appends the lines with ids from..to-1 to path, each followed by
+// a line no rule matches, in writes of about 64 KiB.
+func writeIDs(t testing.TB, path string, from, to int) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeIDsTo(t, f, from, to)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeIDsTo is writeIDs on an open file.
+func writeIDsTo(t testing.TB, f *os.File, from, to int) {
+	t.Helper()
+	if err := appendIDs(f, from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// appendIDs writes the lines of ids from..to-1 to f.
+func appendIDs(f *os.File, from, to int) error {
+	w := bufio.NewWriterSize(f, 64<<10)
+	for i := from; i < to; i++ {
+		fmt.Fprintf(w, "line %s\nnoise %d not matched\n", lineID(i), i)
+	}
+	return w.Flush()
+}
+
+// digestRE parses a message of idRule's digest_template.
+var digestRE = regexp.MustCompile(`^n=(\d+) more=(\d+)((?: [g-z]+\*\d+)*)$`)
+
+// delivered counts, per id, the lines the fake server received. It fails
+// the test on a message that does not list its lines exactly.
+func (d *daemonEnv) delivered() map[string]int {
+	d.t.Helper()
+	got := map[string]int{}
+	for _, n := range d.srv.Notifications() {
+		m := digestRE.FindStringSubmatch(n.Message)
+		if m == nil {
+			d.t.Fatalf("message not in the digest_template's form: %q", n.Message)
+		}
+		count, _ := strconv.Atoi(m[1])
+		if m[2] != "0" {
+			d.t.Fatalf("digest does not list all its lines (more=%s): %q", m[2], n.Message)
+		}
+		sum := 0
+		for _, f := range strings.Fields(m[3]) {
+			id, c, _ := strings.Cut(f, "*")
+			k, _ := strconv.Atoi(c)
+			got[id] += k
+			sum += k
+		}
+		if sum != count {
+			d.t.Fatalf("digest counts %d lines but lists %d: %q", count, sum, n.Message)
+		}
+	}
+	return got
+}
+
+// waitIDs waits until every id from..to-1 was delivered at least once.
+func (d *daemonEnv) waitIDs(from, to int) {
+	d.t.Helper()
+	deadline := time.Now().Add(deliveryDeadline)
+	for {
+		got := d.delivered()
+		missing := 0
+		for i := from; i < to; i++ {
+			if got[lineID(i)] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("%d of ids %d..%d not delivered within %v", missing, from, to-1, deliveryDeadline)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// checkExactlyOnce checks that ids from..to-1 were each delivered once,
+// and nothing else.
+func (d *daemonEnv) checkExactlyOnce(from, to int) {
+	d.t.Helper()
+	lost, twice, extra := d.tally(from, to)
+	if lost+twice+extra > 0 {
+		d.t.Errorf("ids %d..%d: %d lost, %d delivered more than once, %d not written", from, to-1, lost, twice, extra)
+	}
+}
+
+// tally returns how many ids from..to-1 were not delivered, how many more
+// than once, and how many delivered ids are outside the range.
+func (d *daemonEnv) tally(from, to int) (lost, twice, extra int) {
+	got := d.delivered()
+	for i := from; i < to; i++ {
+		switch n := got[lineID(i)]; {
+		case n == 0:
+			lost++
+		case n > 1:
+			twice++
+		}
+		delete(got, lineID(i))
+	}
+	return lost, twice, len(got)
+}
