@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -48,25 +49,37 @@ rules:
 // daemonEnv is one test's fake HipChat server, log directory, state
 // directory and config.
 type daemonEnv struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *hipchattest.Server
 	dir   string // the logs
 	state string // state_dir
 	cfg   string // config file
 	token string // HIPCHAT_TOKEN of the next start
+	// deadline bounds the waits for deliveries; deliveryDeadline unless a
+	// benchmark needs longer.
+	deadline time.Duration
 }
 
 // newDaemonEnv writes a config with the given inputs (YAML list items,
 // where $DIR stands for the log directory) and the rules.
-func newDaemonEnv(t *testing.T, inputs, rulesYAML string) *daemonEnv {
+func newDaemonEnv(t testing.TB, inputs, rulesYAML string) *daemonEnv {
+	t.Helper()
+	return newDaemonEnvWith(t, hipchattest.Options{}, inputs, rulesYAML)
+}
+
+// newDaemonEnvWith is newDaemonEnv with a fake server configured by opts,
+// whose rate limits default to none.
+func newDaemonEnvWith(t testing.TB, opts hipchattest.Options, inputs, rulesYAML string) *daemonEnv {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the daemon in real time")
 	}
-	srv := hipchattest.New(t, hipchattest.Options{RateLimit: 1 << 30, FloodLimit: 1 << 30})
+	opts.RateLimit = cmp.Or(opts.RateLimit, 1<<30)
+	opts.FloodLimit = cmp.Or(opts.FloodLimit, 1<<30)
+	srv := hipchattest.New(t, opts)
 	srv.AddRoom(42, "Ops")
 	srv.AddToken(daemonToken, hipchattest.Token{})
-	d := &daemonEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: daemonToken}
+	d := &daemonEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: daemonToken, deadline: deliveryDeadline}
 	d.cfg = filepath.Join(t.TempDir(), "roomwatch.yaml")
 	cfg := fmt.Sprintf(`state_dir: %s
 shutdown_timeout: 20s
@@ -91,7 +104,7 @@ func (d *daemonEnv) path(name string) string { return filepath.Join(d.dir, name)
 
 // daemonProc is one running `roomwatch run`.
 type daemonProc struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	log  *syncBuffer
 	done chan struct{} // closed when the process has exited
@@ -322,7 +335,7 @@ func (d *daemonEnv) delivered() map[string]int {
 // waitIDs waits until every id from..to-1 was delivered at least once.
 func (d *daemonEnv) waitIDs(from, to int) {
 	d.t.Helper()
-	deadline := time.Now().Add(deliveryDeadline)
+	deadline := time.Now().Add(d.deadline)
 	for {
 		got := d.delivered()
 		missing := 0
@@ -335,7 +348,7 @@ func (d *daemonEnv) waitIDs(from, to int) {
 			return
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("%d of ids %d..%d not delivered within %v", missing, from, to-1, deliveryDeadline)
+			d.t.Fatalf("%d of ids %d..%d not delivered within %v", missing, from, to-1, d.deadline)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
