@@ -190,6 +190,12 @@ func (t *Tailer) Run(ctx context.Context, out chan<- Line) error {
 	t.scanned = true
 	t.mu.Unlock()
 	close(t.ready)
+	// Save at once: the input is known from now on, so that after a crash
+	// before the first periodic save the files resume where reading began
+	// rather than at their new end.
+	if err := t.SavePositions(); err != nil {
+		t.log.Error("save positions", "err", err)
+	}
 	return t.loop(ctx)
 }
 

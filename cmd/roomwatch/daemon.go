@@ -119,9 +119,11 @@ func (d *daemon) run(ctx context.Context) error {
 	d.log.Info("started", "inputs", len(d.cfg.Inputs), "rules", len(d.cfg.Set.Rules()), "destinations", len(d.dests))
 	err := g.Run()
 	d.ops.stopping()
-	var sig *oklog.SignalError // SignalHandler returns a pointer; its As method matches a value without filling it
+	// A pointer target: SignalError.As reports a match without filling in
+	// a value target.
+	var sig *oklog.SignalError
 	if errors.As(err, &sig) {
-		d.log.Info("stopping", "signal", sig.Signal.String())
+		d.log.Info("stopping", "signal", fmt.Sprint(sig.Signal))
 		err = nil
 	}
 	failed, sent := d.en.finish(shutdownTimeout(d.cfg))

@@ -127,8 +127,10 @@ func (d *dispatcher) deliver(ctx context.Context, dest *destination, dg *batch.D
 	}
 }
 
+// record notes a digest that could not be delivered. It does not release
+// the digest: the read positions stay before its lines, so that the daemon
+// reads them again after a restart rather than losing them.
 func (d *dispatcher) record(dg *batch.Digest, err error) {
-	dg.Release()
 	d.mu.Lock()
 	d.failed = append(d.failed, failure{digest: dg, err: err})
 	d.mu.Unlock()
