@@ -24,7 +24,7 @@ func cmdRun(args []string, e *env) int {
 	cfg, err := loadConfig(*config, e)
 	if err != nil {
 		printConfigError(e, err)
-		return exitFailed
+		return exitUsage
 	}
 	log := newLogger(e, cfg)
 	for _, w := range cfg.Warnings {

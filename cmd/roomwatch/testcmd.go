@@ -62,7 +62,7 @@ func cmdTest(args []string, e *env) int {
 	cfg, err := loadConfig(*config, e)
 	if err != nil {
 		printConfigError(e, err)
-		return exitFailed
+		return exitUsage
 	}
 	rep, err := runTest(cfg, fs.Args(), e.stdin)
 	if err != nil {
