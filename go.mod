@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/google/go-cmp v0.7.0
+	golang.org/x/time v0.16.0
 )
 
 require golang.org/x/tools v0.26.0 // indirect
