@@ -30,7 +30,7 @@ type Notifier struct {
 }
 
 var (
-	_ sender.Notifier = (*Notifier)(nil)
+	_ sender.Notifier  = (*Notifier)(nil)
 	_ sender.Limited   = (*Notifier)(nil)
 	_ sender.Throttled = (*Notifier)(nil)
 )
