@@ -229,6 +229,7 @@ func (q *queue) signal() {
 // bury moves e to the dead letters with the error that refused it.
 func (q *queue) bury(e *entry, err error, now time.Time) {
 	e.rec.Error, e.rec.Failed = err.Error(), now
+	q.stats.Dead++
 	path := ""
 	if q.dir != "" {
 		path = filepath.Join(q.dir, DeadDir, e.name)

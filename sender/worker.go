@@ -13,7 +13,7 @@ func (q *queue) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	for {
+	for ctx.Err() == nil {
 		e, wait := q.next()
 		if e != nil {
 			q.deliver(ctx, e)
