@@ -91,13 +91,14 @@ func (c *compiler) destination(d *Destination, label string) {
 
 // allowedKeys reports keys that the destination's type does not take.
 func (c *compiler) allowedKeys(d *Destination, label string) {
-	allowed := []string{"type", "timeout", "rate_limit", "outbox_max_bytes"}
+	allowed := []string{"type", "timeout"}
 	for _, k := range typeKeys[d.Type] {
 		allowed = append(allowed, k)
 		if k == "url" || k == "token" || k == "webhook_url" {
 			allowed = append(allowed, k+"_file", k+"_env")
 		}
 	}
+	allowed = append(allowed, "rate_limit", "outbox_max_bytes")
 	v := reflect.ValueOf(d).Elem()
 	for key, i := range fieldIndex(v.Type()) {
 		if slices.Contains(allowed, key) || !c.cfg.written(d, key) && v.Field(i).IsZero() {
