@@ -57,6 +57,7 @@ func (en *engine) rule(name string) *rules.Rule {
 	}
 	return nil
 }
+
 // consume handles lines until in is closed or ctx ends. It alone calls
 // Match, so the match buffer is reused without locks.
 func (en *engine) consume(ctx context.Context, in <-chan tailer.Line) {
