@@ -113,9 +113,15 @@ func (d *daemon) run(ctx context.Context) error {
 	g.Add(func() error { return d.pipeline(sctx) }, func(error) { stopSources() })
 	d.log.Info("started", "inputs", len(d.cfg.Inputs), "rules", len(d.cfg.Set.Rules()), "destinations", len(d.dests))
 	err := g.Run()
-	var sig oklog.SignalError
-	if errors.As(err, &sig) {
-		d.log.Info("stopping", "signal", sig.Signal.String())
+	if errors.Is(err, oklog.ErrSignal) {
+		// SignalHandler returns a *SignalError; a SignalError value
+		// target would match only the sentinel, whose Signal is nil.
+		name := "signal"
+		var sig *oklog.SignalError
+		if errors.As(err, &sig) && sig.Signal != nil {
+			name = sig.Signal.String()
+		}
+		d.log.Info("stopping", "signal", name)
 		err = nil
 	}
 	left, sent := d.en.finish(shutdownTimeout(d.cfg))
