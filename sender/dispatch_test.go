@@ -77,9 +77,6 @@ func TestRateLimitedWaitsForReset(t *testing.T) {
 		}
 		r.drain(t, 10*time.Minute)
 		log := f.tr.log()
-		for _, a := range log {
-			t.Logf("%v %d", a.at.Sub(t0), a.status)
-		}
 		for i, a := range log {
 			if a.status == http.StatusTooManyRequests && i+1 < len(log) {
 				if wait := log[i+1].at.Sub(a.at); wait < 59*time.Second {

@@ -12,8 +12,8 @@ import (
 // when its rule is unknown and neither part showed more.
 const defaultMaxLines = rules.DefaultMaxLines
 
-// mergeInto adds the digest b (newer) to a (older) and returns how many
-// line samples did not fit and are now counted in More. Counts stay exact:
+// mergeInto adds the digest b (newer) to a (older); line samples that do
+// not fit are counted in More. Counts stay exact:
 // a's Count becomes the sum, and the counts of a's Lines plus its More
 // still equal its Count. maxLines caps the distinct lines shown.
 func mergeInto(a, b *batch.Digest, maxLines int) {
