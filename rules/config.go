@@ -26,6 +26,9 @@
 package rules
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -99,6 +102,39 @@ type Destination struct {
 	Headers        map[string]Secret `yaml:"headers"`
 	Output         string            `yaml:"output"`
 	Timeout        Duration          `yaml:"timeout"`
+	// RateLimit overrides the destination type's own rate limits.
+	RateLimit *RateLimit `yaml:"rate_limit"`
+	// OutboxMaxBytes caps the destination's outbox (0: the default).
+	OutboxMaxBytes int64 `yaml:"outbox_max_bytes"`
+}
+
+// RateLimit is a destination's `rate_limit` section: how many messages
+// roomwatch sends before the server has to refuse them. An unset rate
+// keeps the destination type's default.
+type RateLimit struct {
+	PerRoom        Rate `yaml:"per_room"`        // messages to one room
+	PerDestination Rate `yaml:"per_destination"` // all messages: one token or webhook
+}
+
+// Rate is a rate written as N/DURATION ("30/1m", "500/5m", "1/1s"), or
+// "none" for no limit.
+type Rate string
+
+// Parse returns the rate's count and window; 0 and 0 for "none".
+func (r Rate) Parse() (int, time.Duration, error) {
+	if r == "none" {
+		return 0, 0, nil
+	}
+	ns, ds, ok := strings.Cut(string(r), "/")
+	n, err := strconv.Atoi(strings.TrimSpace(ns))
+	if !ok || err != nil || n <= 0 {
+		return 0, 0, fmt.Errorf("want N/DURATION like 30/1m, or none; got %q", string(r))
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(ds))
+	if err != nil || d <= 0 {
+		return 0, 0, fmt.Errorf("want N/DURATION like 30/1m, or none; got %q", string(r))
+	}
+	return n, d, nil
 }
 
 // Input is one entry of `inputs`.

@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// typeKeys are the keys each destination type takes besides `type` and
-// `timeout`; a secret key also allows its <key>_file and <key>_env twins.
+// typeKeys are the keys each destination type takes besides `type`,
+// `timeout`, `rate_limit` and `outbox_max_bytes`; a secret key also allows its <key>_file and <key>_env twins.
 var typeKeys = map[string][]string{
 	"hipchat":      {"url", "token", "from"},
 	"slack":        {"webhook_url", "username"},
@@ -98,6 +98,7 @@ func (c *compiler) allowedKeys(d *Destination, label string) {
 			allowed = append(allowed, k+"_file", k+"_env")
 		}
 	}
+	allowed = append(allowed, "rate_limit", "outbox_max_bytes")
 	v := reflect.ValueOf(d).Elem()
 	for key, i := range fieldIndex(v.Type()) {
 		if slices.Contains(allowed, key) || !c.cfg.written(d, key) && v.Field(i).IsZero() {
@@ -213,6 +214,19 @@ func (c *compiler) checkURL(d *Destination, label, key string, v Secret) {
 func (c *compiler) destMisc(d *Destination, label string) {
 	if d.Timeout < 0 {
 		c.errorf(c.at(d, "timeout", d.At), label, "timeout: must not be negative")
+	}
+	if d.OutboxMaxBytes < 0 {
+		c.errorf(c.at(d, "outbox_max_bytes", d.At), label, "outbox_max_bytes: must not be negative")
+	}
+	if rl := d.RateLimit; rl != nil {
+		for _, r := range []struct {
+			key  string
+			rate Rate
+		}{{"per_room", rl.PerRoom}, {"per_destination", rl.PerDestination}} {
+			if _, _, err := r.rate.Parse(); r.rate != "" && err != nil {
+				c.errorf(c.at(rl, r.key, d.At), label, "rate_limit: %s: %v", r.key, err)
+			}
+		}
 	}
 	if d.Type == "hipchat" && utf8.RuneCountInString(d.From) > maxFromLen {
 		c.errorf(c.at(d, "from", d.At), label, "from: longer than %d characters", maxFromLen)

@@ -166,8 +166,8 @@ func TestParseErrors(t *testing.T) {
 			name: "keys not allowed for the type",
 			yaml: "destinations:\n  ops:\n    type: hipchat\n    url: https://h.example.com\n    token_env: SLACK_URL\n    username: bot\n    headers: {X: y}\n",
 			want: []string{
-				`roomwatch.yaml:6:5: destination "ops": key "username" is not allowed for type hipchat (allowed: type, timeout, url, url_file, url_env, token, token_file, token_env, from)`,
-				`roomwatch.yaml:7:5: destination "ops": key "headers" is not allowed for type hipchat (allowed: type, timeout, url, url_file, url_env, token, token_file, token_env, from)`,
+				`roomwatch.yaml:6:5: destination "ops": key "username" is not allowed for type hipchat (allowed: type, timeout, url, url_file, url_env, token, token_file, token_env, from, rate_limit, outbox_max_bytes)`,
+				`roomwatch.yaml:7:5: destination "ops": key "headers" is not allowed for type hipchat (allowed: type, timeout, url, url_file, url_env, token, token_file, token_env, from, rate_limit, outbox_max_bytes)`,
 			},
 		},
 		{

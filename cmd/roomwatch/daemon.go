@@ -87,7 +87,10 @@ func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
 	}
 	trackDestinations(dests)
 	d.dests = dests
-	d.en = newEngine(cfg, dests, log)
+	if d.en, err = newEngine(cfg, dests, log); err != nil {
+		closeDestinations(dests)
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -126,16 +129,16 @@ func (d *daemon) run(ctx context.Context) error {
 		d.log.Info("stopping", "signal", fmt.Sprint(sig.Signal))
 		err = nil
 	}
-	failed, sent := d.en.finish(shutdownTimeout(d.cfg))
+	left, sent := d.en.finish(shutdownTimeout(d.cfg))
 	if d.files != nil {
 		if serr := d.files.SavePositions(); serr != nil {
 			err = errors.Join(err, fmt.Errorf("saving read positions: %w", serr))
 		}
 	}
-	for _, f := range failed {
-		d.log.Error("not delivered", "key", f.digest.Key.String(), "lines", f.digest.Count, "err", f.err)
+	for _, u := range left {
+		d.log.Warn("not delivered", "digest", describeUndelivered(u))
 	}
-	d.log.Info("stopped", "delivered", sent, "not_delivered", len(failed))
+	d.log.Info("stopped", "delivered", sent, "not_delivered", len(left))
 	return err
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -160,7 +161,7 @@ func TestRunStopDuringBurst(t *testing.T) {
 	p := d.start(nil)
 	done := make(chan struct{})
 	// The writer is joined below, before the restart.
-	go burst(t, d.path("app.log"), n, time.Millisecond, done)
+	go burst(t, d.path("app.log"), n, 20*time.Millisecond, done) // about 4s
 	d.waitNotifications(50)
 	if code := p.stop(syscall.SIGTERM); code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
@@ -216,22 +217,28 @@ func TestRunKillDuringBurst(t *testing.T) {
 	}
 }
 
-// TestRunFailedDeliveryKeepsPosition: digests that could not be delivered
-// (the server refuses the token) keep the read position, so the next start
-// reads their lines again and delivers them.
-func TestRunFailedDeliveryKeepsPosition(t *testing.T) {
+// TestRunRefusedDeliveryIsDeadLetter: digests the server refuses (a
+// revoked token) are kept as dead letters, never retried on their own and
+// never lost; `roomwatch outbox retry` puts them back, and the next start
+// delivers every line once.
+func TestRunRefusedDeliveryIsDeadLetter(t *testing.T) {
 	d := newDaemonEnv(t, globInput, idRule)
 	d.token = "revoked"
 	p := d.start(nil)
 	writeIDs(t, d.path("app.log"), 0, 200)
-	p.waitLog(`level=WARN msg="delivery failed"`)
+	p.waitLog(`msg="delivery refused; kept as a dead letter, not retried"`)
 	if code := p.stop(syscall.SIGTERM); code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
 	}
 	if got := len(d.srv.Notifications()); got != 0 {
 		t.Fatalf("%d notifications accepted with a revoked token", got)
 	}
-	p.waitLog(`msg=stopped delivered=0 not_delivered=[1-9]`)
+	retry := exec.Command(p.cmd.Path, "outbox", "retry", "-c", d.cfg)
+	retry.Env = append(os.Environ(), "HIPCHAT_TOKEN="+daemonToken)
+	out, err := retry.CombinedOutput()
+	if err != nil {
+		t.Fatalf("outbox retry: %v\n%s", err, out)
+	}
 	d.token = daemonToken
 	p = d.start(nil)
 	d.waitIDs(0, 200)

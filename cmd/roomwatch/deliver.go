@@ -2,140 +2,118 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
-	"math/rand/v2"
-	"sync"
+	"path/filepath"
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
-// dispatcher hands digests to their destinations, one worker and queue
-// per destination so that a slow or failing one never delays the others.
-// Retryable failures are retried with exponential backoff and jitter,
-// honouring the time a server names, until the delivery context ends.
-type dispatcher struct {
-	log    *slog.Logger
-	dests  map[string]*destination
-	queues map[string]chan *batch.Digest
-	now    func() time.Time
-
-	mu     sync.Mutex // protects failed and sent
-	failed []failure
-	sent   int
-
-	wg sync.WaitGroup // the workers
-}
-
-// failure is a digest that could not be delivered.
-type failure struct {
-	digest *batch.Digest
-	err    error
-}
-
-func newDispatcher(dests map[string]*destination, log *slog.Logger) *dispatcher {
-	d := &dispatcher{log: log, dests: dests, queues: map[string]chan *batch.Digest{}, now: time.Now}
-	for name := range dests {
-		d.queues[name] = make(chan *batch.Digest, 64)
+// outboxRoot is where the outboxes live: state_dir/outbox, or "" (memory
+// only) without a state_dir.
+func outboxRoot(cfg *rules.Config) string {
+	if cfg.StateDir == "" {
+		return ""
 	}
-	return d
+	return filepath.Join(cfg.StateDir, "outbox")
 }
 
-// start runs one worker per destination until its queue is closed by
-// close. Delivery attempts stop when ctx ends.
-func (d *dispatcher) start(ctx context.Context) {
-	for name, q := range d.queues {
-		dest := d.dests[name]
-		d.wg.Add(1)
-		// The worker owns deliveries to one destination; wait joins it.
-		go func() {
-			defer d.wg.Done()
-			for dg := range q {
-				d.deliver(ctx, dest, dg)
+// senderDestinations gives the dispatcher every destination with its
+// limits: the notifier's own (or its type's), overridden by rate_limit.
+func senderDestinations(cfg *rules.Config, dests map[string]*destination) map[string]sender.Destination {
+	out := make(map[string]sender.Destination, len(dests))
+	for name, d := range dests {
+		// Limits are set here, because a tracked notifier hides its own.
+		l := defaultLimits(d)
+		sd := sender.Destination{Notifier: d.notifier, Type: d.typ, Limits: &l}
+		if rd := cfg.Destinations[name]; rd != nil {
+			sd.MaxBytes = rd.OutboxMaxBytes
+			if rd.RateLimit != nil {
+				setRate(&l.PerRoom, rd.RateLimit.PerRoom)
+				setRate(&l.PerDestination, rd.RateLimit.PerDestination)
 			}
-		}()
+		}
+		out[name] = sd
 	}
+	return out
 }
 
-// send queues a digest; it blocks while the destination's queue is full,
-// which holds back the reader rather than growing memory.
-func (d *dispatcher) send(dg *batch.Digest) {
-	q, ok := d.queues[dg.Key.Destination]
-	if !ok {
-		d.record(dg, errUnknownDestination(dg.Key.Destination))
+func defaultLimits(d *destination) sender.Limits {
+	if t, ok := d.notifier.(*tracked); ok {
+		if l, ok := t.limits(); ok {
+			return l
+		}
+		return sender.DefaultLimits[d.typ]
+	}
+	if t, ok := d.notifier.(sender.Throttled); ok {
+		return t.RateLimits()
+	}
+	return sender.DefaultLimits[d.typ]
+}
+
+// setRate overrides *r with a configured rate; the config was validated.
+func setRate(r *sender.Rate, v rules.Rate) {
+	if v == "" {
 		return
 	}
-	q <- dg
+	n, per, _ := v.Parse()
+	*r = sender.Rate{Events: n, Per: per}
 }
 
-// close ends the queues; workers finish what is queued and stop.
-func (d *dispatcher) close() {
-	for _, q := range d.queues {
-		close(q)
+// newDispatcher builds the dispatcher of cfg's destinations; rule looks a
+// rule up by name, to re-render merged digests.
+func newDispatcher(cfg *rules.Config, dests map[string]*destination, log *slog.Logger, rule func(string) *rules.Rule) (*sender.Dispatcher, error) {
+	return sender.NewDispatcher(sender.Options{
+		Destinations: senderDestinations(cfg, dests),
+		Dir:          outboxRoot(cfg),
+		Logger:       log,
+		Rule:         rule,
+	})
+}
+
+// describeUndelivered says what a digest is and where it is kept.
+func describeUndelivered(u sender.Undelivered) string {
+	s := fmt.Sprintf("%s (%s)", u.Key, plural(u.Count, "line"))
+	if u.Err != nil {
+		s += ": " + u.Err.Error()
 	}
-}
-
-// wait waits for the workers to finish, and returns the digests that could
-// not be delivered and how many were.
-func (d *dispatcher) wait() ([]failure, int) {
-	d.wg.Wait()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.failed, d.sent
-}
-
-func (d *dispatcher) deliver(ctx context.Context, dest *destination, dg *batch.Digest) {
-	log := d.log.With("destination", dest.name, "room", dg.Room, "rule", dg.Rule)
-	backoff := 500 * time.Millisecond
-	lastErr := ""
-	for attempt := 1; ; attempt++ {
-		err := dest.notifier.Notify(ctx, dg)
-		if err == nil {
-			dg.Release()
-			d.mu.Lock()
-			d.sent++
-			d.mu.Unlock()
-			if attempt > 1 {
-				log.Info("delivered after retries", "attempts", attempt)
-			}
-			return
-		}
-		if msg := err.Error(); msg != lastErr {
-			log.Warn("delivery failed", "err", err, "kind", sender.KindOf(err).String(), "attempt", attempt)
-			lastErr = msg
-		}
-		if sender.KindOf(err) == sender.Permanent {
-			d.record(dg, err)
-			return
-		}
-		delay := backoff/2 + rand.N(backoff)
-		if at := sender.RetryAt(err); !at.IsZero() {
-			if until := at.Sub(d.now()); until > delay {
-				delay = until
-			}
-		}
-		backoff = min(backoff*2, time.Minute)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			d.record(dg, err)
-			return
-		case <-t.C:
-		}
+	switch {
+	case u.Path == "":
+		s += "; not kept (no state_dir)"
+	case u.Dead:
+		s += "; dead letter kept in " + u.Path
+	default:
+		s += "; kept in " + u.Path + " for the next start"
 	}
+	return s
 }
 
-// record notes a digest that could not be delivered. It does not release
-// the digest: the read positions stay before its lines, so that the daemon
-// reads them again after a restart rather than losing them.
-func (d *dispatcher) record(dg *batch.Digest, err error) {
-	d.mu.Lock()
-	d.failed = append(d.failed, failure{digest: dg, err: err})
-	d.mu.Unlock()
+// deliverOnce delivers one digest, retrying until timeout, and returns it
+// if it could not be delivered.
+func deliverOnce(d *destination, dg *batch.Digest, timeout time.Duration, stderr io.Writer) []sender.Undelivered {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError + 1}))
+	disp, err := sender.NewDispatcher(sender.Options{
+		Destinations: map[string]sender.Destination{d.name: {Notifier: d.notifier, Type: d.typ}},
+		Logger:       log,
+	})
+	if err != nil {
+		return []sender.Undelivered{{Destination: d.name, Key: dg.Key, Count: dg.Count, Err: err}}
+	}
+	if err := disp.Submit(dg); err != nil {
+		return []sender.Undelivered{{Destination: d.name, Key: dg.Key, Count: dg.Count, Err: err}}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	// The dispatcher delivers until the digest is through or the timeout.
+	go func() { _ = disp.Run(ctx); close(done) }()
+	dctx, dcancel := context.WithTimeout(ctx, timeout)
+	_ = disp.Drain(dctx)
+	dcancel()
+	cancel()
+	<-done
+	return disp.Undelivered()
 }
-
-type errUnknownDestination string
-
-func (e errUnknownDestination) Error() string { return "no destination named " + string(e) }

@@ -2,34 +2,61 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
 // engine is the path every line takes, the same for run, pipe and exec:
-// rules, then batch, then the dispatcher.
+// rules, then batch, then the dispatcher with its outbox.
 type engine struct {
 	log     *slog.Logger
 	set     atomic.Pointer[rules.Set] // swapped on reload
 	batcher *batch.Batcher
-	disp    *dispatcher
-	cancel  context.CancelFunc // ends delivery attempts
+	disp    *sender.Dispatcher
+	cancel  context.CancelFunc // ends delivery
+	done    chan struct{}      // closed when the dispatcher has stopped
 
 	lines   atomic.Int64
 	matched atomic.Int64
 	count   counts // per file and per rule, for metrics
 }
 
-func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logger) *engine {
-	en := &engine{log: log, disp: newDispatcher(dests, log)}
+func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logger) (*engine, error) {
+	en := &engine{log: log, done: make(chan struct{})}
 	en.set.Store(cfg.Set)
-	en.batcher = batch.New(batch.Options{Send: en.disp.send, Host: rules.Hostname()})
-	return en
+	disp, err := newDispatcher(cfg, dests, log, en.rule)
+	if err != nil {
+		return nil, err
+	}
+	en.disp = disp
+	en.batcher = batch.New(batch.Options{Send: en.submit, Host: rules.Hostname()})
+	return en, nil
+}
+
+// submit hands a closed digest to the dispatcher, which releases it once
+// it is in the outbox.
+func (en *engine) submit(d *batch.Digest) {
+	if err := en.disp.Submit(d); errors.Is(err, sender.ErrUnknownDestination) {
+		en.log.Error("digest dropped", "key", d.Key.String(), "lines", d.Count, "err", err)
+		d.Release()
+	}
+}
+
+// rule returns the current rule of that name, or nil.
+func (en *engine) rule(name string) *rules.Rule {
+	for _, r := range en.set.Load().Rules() {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
 }
 
 // consume handles lines until in is closed or ctx ends. It alone calls
@@ -67,25 +94,31 @@ func (en *engine) handle(l tailer.Line, buf []rules.Match) []rules.Match {
 	return buf
 }
 
-// start starts delivery. Deliveries go on after ctx ends, until finish
-// gives up on them, so that a stop still flushes what is pending.
+// start starts delivery, which resends what the outbox holds first.
+// Deliveries go on after ctx ends, until finish gives up on them, so that
+// a stop still flushes what is pending.
 func (en *engine) start(ctx context.Context) {
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	en.cancel = cancel
-	en.disp.start(dctx)
+	// The dispatcher runs until finish cancels it and waits for it.
+	go func() { _ = en.disp.Run(dctx); close(en.done) }()
 }
 
-// finish flushes every open digest and waits for delivery, at most
-// timeout; it returns what could not be delivered and how many were.
-func (en *engine) finish(timeout time.Duration) ([]failure, int) {
+// finish flushes every open digest into the outbox and waits for
+// delivery, at most timeout; it returns what was not delivered (still in
+// the outbox, or refused) and how many digests were.
+func (en *engine) finish(timeout time.Duration) ([]sender.Undelivered, int) {
 	en.batcher.Flush()
-	en.disp.close()
-	t := time.AfterFunc(timeout, func() {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	if err := en.disp.Drain(ctx); err != nil {
 		en.log.Warn("delivery still under way at the shutdown timeout; giving up", "timeout", timeout)
-		en.cancel()
-	})
-	defer t.Stop()
-	failed, sent := en.disp.wait()
+	}
+	cancel()
 	en.cancel()
-	return failed, sent
+	<-en.done
+	sent := 0
+	for _, st := range en.disp.Stats() {
+		sent += int(st.Sent)
+	}
+	return en.disp.Undelivered(), sent
 }

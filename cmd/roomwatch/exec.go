@@ -65,7 +65,11 @@ func runJob(e *env, cfg *rules.Config, j job) int {
 		return exitUsage
 	}
 	defer closeDestinations(dests)
-	en := newEngine(cfg, dests, log)
+	en, err := newEngine(cfg, dests, log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "roomwatch exec: %v\n", err)
+		return exitUsage
+	}
 	en.start(context.Background())
 
 	start := time.Now()
@@ -78,11 +82,11 @@ func runJob(e *env, cfg *rules.Config, j job) int {
 	en.batcher.Flush() // the matched lines first, then the summary
 	if res.code != exitOK || j.always {
 		if d := summaryDigest(cfg, j, res, out.lines(), start); d != nil {
-			en.disp.send(d)
+			en.submit(d)
 		}
 	}
-	failed, _ := en.finish(shutdownTimeout(cfg))
-	_ = reportFailures(e, "exec", failed)
+	left, _ := en.finish(shutdownTimeout(cfg))
+	_ = reportUndelivered(e, "exec", left)
 	return res.code
 }
 

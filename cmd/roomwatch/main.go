@@ -51,6 +51,7 @@ func commands() []command {
 		{"pipe", "read standard input, pass it through to stdout, match, deliver", cmdPipe},
 		{"exec", "run a command, pass its output through, report when it fails", cmdExec},
 		{"send", "send one notification now", cmdSend},
+		{"outbox", "list what waits in the outbox; retry dead letters", cmdOutbox},
 		{"check", "validate a config and every rule", cmdCheck},
 		{"test", "run rules over logs and show what would be sent, sending nothing", cmdTest},
 		{"version", "print version information", cmdVersion},

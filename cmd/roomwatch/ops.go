@@ -159,12 +159,18 @@ func (o *ops) deliveryStats() map[string]destStats {
 	for name, t := range o.dests {
 		out[name] = t.stats()
 	}
-	if ds, ok := any(o.d.en.disp).(deliveryStatser); ok {
-		for name, s := range ds.deliveryStats() {
-			cur := out[name]
-			cur.Merged, cur.OutboxDepth, cur.OutboxOldest, cur.OutboxOverCap = s.Merged, s.OutboxDepth, s.OutboxOldest, s.OutboxOverCap
-			out[name] = cur
+	if o.d.en == nil || o.d.en.disp == nil {
+		return out
+	}
+	now := o.now()
+	for name, s := range o.d.en.disp.Stats() {
+		cur := out[name]
+		cur.Merged, cur.OutboxDepth = s.Merged+s.Summarized, s.Depth
+		if s.Depth > 0 {
+			cur.OutboxOldest = now.Add(-s.OldestAge)
 		}
+		cur.OutboxOverCap = s.OverCap
+		out[name] = cur
 	}
 	return out
 }

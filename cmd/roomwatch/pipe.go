@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
@@ -159,7 +160,11 @@ func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Std
 		return exitUsage
 	}
 	defer closeDestinations(dests)
-	en := newEngine(cfg, dests, log)
+	en, err := newEngine(cfg, dests, log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
+		return exitFailed
+	}
 	en.start(ctx)
 	lines := make(chan tailer.Line, 256)
 	readErr := make(chan error, 1)
@@ -175,17 +180,19 @@ func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Std
 			fmt.Fprintf(e.stderr, "roomwatch %s: reading standard input: %v\n", cmd, err)
 		}
 	}
-	failed, _ := en.finish(shutdownTimeout(cfg))
-	return reportFailures(e, cmd, failed)
+	left, _ := en.finish(shutdownTimeout(cfg))
+	return reportUndelivered(e, cmd, left)
 }
 
-func reportFailures(e *env, cmd string, failed []failure) int {
-	if len(failed) == 0 {
+// reportUndelivered says what was not delivered and where it is kept,
+// and returns the exit status.
+func reportUndelivered(e *env, cmd string, left []sender.Undelivered) int {
+	if len(left) == 0 {
 		return exitOK
 	}
-	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(failed), "notification"))
-	for _, f := range failed {
-		fmt.Fprintf(e.stderr, "  %s (%d lines): %v\n", f.digest.Key, f.digest.Count, f.err)
+	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(left), "notification"))
+	for _, u := range left {
+		fmt.Fprintf(e.stderr, "  %s\n", describeUndelivered(u))
 	}
 	return exitFailed
 }

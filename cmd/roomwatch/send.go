@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -116,16 +115,9 @@ func sendOne(e *env, d *rules.Destination, dg *batch.Digest, timeout time.Durati
 		return exitUsage
 	}
 	defer closeQuietly(c)
-	dests := map[string]*destination{d.Name: {name: d.Name, typ: d.Type, notifier: n}}
-	disp := newDispatcher(dests, newLogger(e, &rules.Config{Log: rules.LogConfig{Level: "error"}}))
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	disp.start(ctx)
-	disp.send(dg)
-	disp.close()
-	failed, _ := disp.wait()
-	if len(failed) > 0 {
-		fmt.Fprintf(e.stderr, "roomwatch send: not delivered to %s %q: %v\n", d.Name, dg.Room, failed[0].err)
+	left := deliverOnce(&destination{name: d.Name, typ: d.Type, notifier: n}, dg, timeout, e.stderr)
+	if len(left) > 0 {
+		fmt.Fprintf(e.stderr, "roomwatch send: not delivered to %s %q: %v\n", d.Name, dg.Room, left[0].Err)
 		return exitFailed
 	}
 	if d.Type != "console" {

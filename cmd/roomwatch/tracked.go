@@ -28,13 +28,6 @@ type destStats struct {
 	OutboxOverCap bool      // the outbox is past its size cap
 }
 
-// deliveryStatser is implemented by what delivers digests, to report per
-// destination what only it can know (the outbox, merges). The daemon
-// merges what it reports over the attempt counts of tracked notifiers.
-type deliveryStatser interface {
-	deliveryStats() map[string]destStats
-}
-
 // tracked is a destination's notifier as the daemon runs it: a reload can
 // swap the notifier underneath, and every attempt is counted. It is safe
 // for concurrent use.
@@ -95,6 +88,15 @@ func (t *tracked) Notify(ctx context.Context, d *batch.Digest) error {
 // closer, to be closed once no delivery can be using it.
 func (t *tracked) swap(n *liveNotifier) io.Closer {
 	return t.cur.Swap(n).c
+}
+
+// limits returns the wrapped notifier's own rate limits, if it has any:
+// wrapping a notifier must not lose them.
+func (t *tracked) limits() (sender.Limits, bool) {
+	if th, ok := t.cur.Load().n.(sender.Throttled); ok {
+		return th.RateLimits(), true
+	}
+	return sender.Limits{}, false
 }
 
 // stats returns the attempt counts.

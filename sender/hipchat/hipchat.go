@@ -30,8 +30,9 @@ type Notifier struct {
 }
 
 var (
-	_ sender.Notifier = (*Notifier)(nil)
-	_ sender.Limited  = (*Notifier)(nil)
+	_ sender.Notifier  = (*Notifier)(nil)
+	_ sender.Limited   = (*Notifier)(nil)
+	_ sender.Throttled = (*Notifier)(nil)
 )
 
 // New checks cfg and returns a Notifier. It sends nothing.
@@ -66,6 +67,10 @@ func New(cfg Config) (*Notifier, error) {
 // Limit implements sender.Limited: HipChat takes at most 10,000
 // characters.
 func (n *Notifier) Limit() (int, sender.Unit) { return Limit, LimitUnit }
+
+// RateLimits implements sender.Throttled: HipChat's flood control allows
+// 30 messages a minute per room, and a token 500 requests per 5 minutes.
+func (n *Notifier) RateLimits() sender.Limits { return sender.DefaultLimits["hipchat"] }
 
 // notification is the body of POST /v2/room/{room}/notification.
 type notification struct {
