@@ -11,7 +11,7 @@ import (
 // more alternatives than this is cheaper to run than to look for.
 const maxRequired = 32
 
-// required returns literals at least one of which every match of the
+// required returns literals (in ASCII lower case) at least one of which every match of the
 // regex contains, or ok false when there is no such set (the regex can
 // match without any fixed text, or its text is too varied).
 //
@@ -28,10 +28,11 @@ func required(expr string) (lits []string, ok bool) {
 	if !ok || len(lits) == 0 || len(lits) > maxRequired {
 		return nil, false
 	}
-	for _, l := range lits {
+	for i, l := range lits {
 		if l == "" {
 			return nil, false
 		}
+		lits[i] = foldASCII(l)
 	}
 	return lits, true
 }
@@ -136,4 +137,13 @@ func asciiFold(r rune) bool {
 		}
 	}
 	return true
+}
+
+// foldASCII returns s with ASCII letters in lower case.
+func foldASCII(s string) string {
+	b := []byte(s)
+	for i := range b {
+		b[i] = lower(b[i])
+	}
+	return string(b)
 }
