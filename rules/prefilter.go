@@ -1,6 +1,9 @@
 package rules
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // prefilter picks, for one line, the rules whose regex can match it. Each
 // rule's regex yields literals a match cannot do without (see required);
@@ -20,6 +23,9 @@ type prefilter struct {
 	nclass  int
 	delta   []uint32  // row offset of a state + class -> next row offset, | hitBit
 	outputs [][]int32 // by state: the rules one of whose literals ends there
+	// captures is, by rule, whether its regex has a named group; the
+	// others need no submatch positions.
+	captures []bool
 }
 
 // hitBit marks a transition into a state where some literal ends.
@@ -30,7 +36,9 @@ func newPrefilter(rules []*Rule) *prefilter {
 	p := &prefilter{words: (len(rules) + 63) / 64}
 	p.always = make([]uint64, p.words)
 	lits := make([][]string, len(rules))
+	p.captures = make([]bool, len(rules))
 	for i, r := range rules {
+		p.captures[i] = r.match == nil || slices.ContainsFunc(r.names, func(n string) bool { return n != "" })
 		var ok bool
 		if r.match != nil {
 			lits[i], ok = required(r.match.String())

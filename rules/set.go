@@ -123,7 +123,7 @@ func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 	for i := next(cand); i >= 0; i = next(cand) {
 		var done bool
 		var drop *Rule
-		if dst, drop, done = s.rules[i].apply(line, dst); done {
+		if dst, drop, done = s.rules[i].applyWith(line, dst, s.pre.captures[i]); done {
 			return dst, drop
 		}
 	}
@@ -146,7 +146,18 @@ func (s *Set) matchEvery(line tailer.Line, dst []Match) ([]Match, *Rule) {
 // rule, returns the rule itself if it drops the line, and reports whether
 // later rules are done with the line.
 func (r *Rule) apply(line tailer.Line, dst []Match) ([]Match, *Rule, bool) {
-	loc := r.match.FindStringSubmatchIndex(line.Text)
+	return r.applyWith(line, dst, true)
+}
+
+// applyWith is apply; without captures (the rule has no named group) it
+// only asks whether the regex matches, which is cheaper.
+func (r *Rule) applyWith(line tailer.Line, dst []Match, captures bool) ([]Match, *Rule, bool) {
+	var loc []int
+	if captures {
+		loc = r.match.FindStringSubmatchIndex(line.Text)
+	} else if r.match.MatchString(line.Text) {
+		loc = []int{}
+	}
 	if loc == nil {
 		return dst, nil, false
 	}
