@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -74,7 +75,17 @@ type Match struct {
 // Set is a compiled, ordered list of rules. It is safe for concurrent use.
 type Set struct {
 	rules []*Rule
+
+	once   sync.Once  // builds pre on first use
+	pre    *prefilter // picks the rules that can match a line
+	direct bool       // match without the prefilter (the reference, in tests)
 }
+
+// maxStackRules is how many rules a candidate bitset on the stack holds;
+// larger sets take theirs from candPool.
+const maxStackRules = 512
+
+var candPool = sync.Pool{New: func() any { return new([]uint64) }}
 
 // Rules returns the rules in order.
 func (s *Set) Rules() []*Rule { return s.rules }
@@ -89,24 +100,74 @@ func (s *Set) Match(line tailer.Line, dst []Match) []Match {
 
 // MatchAll is Match that also returns the drop rule that suppressed the
 // line, or nil, so that the rule tester can count drops.
+//
+// Only the rules that the prefilter finds possible for the line run, in
+// order; the result is the same as running every rule.
 func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
-	for _, r := range s.rules {
-		loc := r.match.FindStringSubmatchIndex(line.Text)
-		if loc == nil {
-			continue
+	if s.direct {
+		return s.matchEvery(line, dst)
+	}
+	s.once.Do(func() { s.pre = newPrefilter(s.rules) })
+	var small [maxStackRules / 64]uint64
+	cand := small[:]
+	if s.pre.words > len(small) {
+		pc := candPool.Get().(*[]uint64)
+		defer candPool.Put(pc)
+		if len(*pc) < s.pre.words {
+			*pc = make([]uint64, s.pre.words)
 		}
-		if r.unless != nil && r.unless.MatchString(line.Text) {
-			continue
-		}
-		if r.Action == ActionDrop {
-			return dst, r
-		}
-		dst = append(dst, r.newMatch(line, loc))
-		if !r.Continue {
-			return dst, nil
+		cand = *pc
+	}
+	cand = cand[:s.pre.words]
+	s.pre.candidates(line.Text, cand)
+	for i := next(cand); i >= 0; i = next(cand) {
+		var done bool
+		var drop *Rule
+		if dst, drop, done = s.rules[i].applyWith(line, dst, s.pre.captures[i]); done {
+			return dst, drop
 		}
 	}
 	return dst, nil
+}
+
+// matchEvery is MatchAll without the prefilter: every rule runs.
+func (s *Set) matchEvery(line tailer.Line, dst []Match) ([]Match, *Rule) {
+	for _, r := range s.rules {
+		var done bool
+		var drop *Rule
+		if dst, drop, done = r.apply(line, dst); done {
+			return dst, drop
+		}
+	}
+	return dst, nil
+}
+
+// apply runs one rule over the line. It appends the Match of a notifying
+// rule, returns the rule itself if it drops the line, and reports whether
+// later rules are done with the line.
+func (r *Rule) apply(line tailer.Line, dst []Match) ([]Match, *Rule, bool) {
+	return r.applyWith(line, dst, true)
+}
+
+// applyWith is apply; without captures (the rule has no named group) it
+// only asks whether the regex matches, which is cheaper.
+func (r *Rule) applyWith(line tailer.Line, dst []Match, captures bool) ([]Match, *Rule, bool) {
+	var loc []int
+	if captures {
+		loc = r.match.FindStringSubmatchIndex(line.Text)
+	} else if r.match.MatchString(line.Text) {
+		loc = []int{}
+	}
+	if loc == nil {
+		return dst, nil, false
+	}
+	if r.unless != nil && r.unless.MatchString(line.Text) {
+		return dst, nil, false
+	}
+	if r.Action == ActionDrop {
+		return dst, r, true
+	}
+	return append(dst, r.newMatch(line, loc)), nil, !r.Continue
 }
 
 func (r *Rule) newMatch(line tailer.Line, loc []int) Match {

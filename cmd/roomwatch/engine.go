@@ -59,39 +59,27 @@ func (en *engine) rule(name string) *rules.Rule {
 	return nil
 }
 
-// consume handles lines until in is closed or ctx ends. It alone calls
-// Match, so the match buffer is reused without locks.
+// consume handles lines until in is closed or ctx ends. The rules run on
+// every CPU (see matchLines); handle sees the lines in the order of in, so
+// each file's lines reach the batcher and its Cursor in order.
 func (en *engine) consume(ctx context.Context, in <-chan tailer.Line) {
-	var buf []rules.Match
-	for {
-		select {
-		case l, ok := <-in:
-			if !ok {
-				return
-			}
-			if isBarrier(l) {
-				continue
-			}
-			buf = en.handle(l, buf[:0])
-		case <-ctx.Done():
-			return
-		}
-	}
+	matchLines(ctx, in, en.set.Load, en.handle)
 }
 
-func (en *engine) handle(l tailer.Line, buf []rules.Match) []rules.Match {
+func (en *engine) handle(l tailer.Line, ms []rules.Match, _ *rules.Rule) {
+	if isBarrier(l) {
+		return
+	}
 	en.lines.Add(1)
 	en.count.line(l.File)
-	buf = en.set.Load().Match(l, buf)
-	if len(buf) > 0 {
+	if len(ms) > 0 {
 		en.matched.Add(1)
 	}
-	for _, m := range buf {
+	for _, m := range ms {
 		en.count.match(m.Rule.Name)
 		en.batcher.Add(m)
 	}
 	l.Cursor.Handled(l.End)
-	return buf
 }
 
 // start starts delivery, which resends what the outbox holds first.

@@ -137,11 +137,10 @@ func run1(e *env, en *engine, argv []string, out *outputTail) result {
 	// The consumer owns matching; it ends when both streams are read.
 	go func() {
 		defer close(consumed)
-		var buf []rules.Match
-		for l := range lines {
+		matchLines(context.Background(), lines, en.set.Load, func(l tailer.Line, ms []rules.Match, drop *rules.Rule) {
 			out.add(l.Text)
-			buf = en.handle(l, buf[:0])
-		}
+			en.handle(l, ms, drop)
+		})
 	}()
 	done := make(chan struct{})
 	// The forwarder passes our signals on to the command until it ends.

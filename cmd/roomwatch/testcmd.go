@@ -107,10 +107,8 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 			Notify: d.Notify, Rule: d.Rule, Count: d.Count, Text: d.Message,
 		})
 	}})
-	count := func(l tailer.Line, buf []rules.Match) []rules.Match {
+	count := func(l tailer.Line, buf []rules.Match, drop *rules.Rule) {
 		rep.Lines++
-		var drop *rules.Rule
-		buf, drop = set.MatchAll(l, buf)
 		if drop != nil {
 			byRule[drop].Matches++
 		}
@@ -125,10 +123,9 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 			}
 			b.Add(m)
 		}
-		return buf
 	}
 	start := time.Now()
-	if err := readLogs(logs, stdin, count); err != nil {
+	if err := readLogs(logs, stdin, set, count); err != nil {
 		return nil, err
 	}
 	b.Flush()
@@ -146,35 +143,40 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 	return rep, nil
 }
 
-// readLogs passes every line of the named files (or stdin) to fn, in order.
-func readLogs(logs []string, stdin io.Reader, fn func(tailer.Line, []rules.Match) []rules.Match) error {
+// readLogs passes every line of the named files (or stdin), with what
+// set made of it, to fn, in order. Matching runs on every CPU, as in run.
+func readLogs(logs []string, stdin io.Reader, set *rules.Set, fn lineFunc) error {
 	if len(logs) == 0 {
 		logs = []string{"-"}
 	}
-	var buf []rules.Match
 	for _, name := range logs {
-		r := stdin
-		if name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r = f
+		if err := readLog(name, stdin, set, fn); err != nil {
+			return err
 		}
-		lines := make(chan tailer.Line, 1024)
-		errc := make(chan error, 1)
-		// The reader owns lines and closes it at the end of the file.
-		go func() {
-			errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
-			close(lines)
-		}()
-		for l := range lines {
-			buf = fn(l, buf[:0])
+	}
+	return nil
+}
+
+func readLog(name string, stdin io.Reader, set *rules.Set, fn lineFunc) error {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
 		}
-		if err := <-errc; err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
+		defer f.Close()
+		r = f
+	}
+	lines := make(chan tailer.Line, 1024)
+	errc := make(chan error, 1)
+	// The reader owns lines and closes it at the end of the file.
+	go func() {
+		errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
+		close(lines)
+	}()
+	matchLines(context.Background(), lines, func() *rules.Set { return set }, fn)
+	if err := <-errc; err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"runtime"
+	"sync"
+
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+// chunkLines is how many lines a matcher takes at a time: enough to make
+// the hand-over cheap, few enough to keep memory small.
+const chunkLines = 256
+
+// chunk is a run of consecutive lines with what the rules made of them.
+// The gatherer fills lines, one matcher fills the rest and closes ready.
+type chunk struct {
+	lines   []tailer.Line
+	results []lineResult
+	matches []rules.Match
+	ready   chan struct{}
+}
+
+// lineResult is the outcome of one line: its matches are
+// chunk.matches[from:to]; drop is the drop rule that suppressed it.
+type lineResult struct {
+	from, to int
+	drop     *rules.Rule
+}
+
+var chunkPool = sync.Pool{New: func() any {
+	return &chunk{lines: make([]tailer.Line, 0, chunkLines), results: make([]lineResult, 0, chunkLines)}
+}}
+
+// lineFunc receives one line with its matches and its drop rule (or nil).
+// ms is only valid during the call.
+type lineFunc func(l tailer.Line, ms []rules.Match, drop *rules.Rule)
+
+// matchLines matches the lines of in with the set that set returns (read
+// once per chunk, so a reload takes effect between chunks) on one matcher
+// per CPU, and calls fn for every line in the order of in, on the calling
+// goroutine. It returns once in is closed and every line went to fn, or
+// once ctx ends (lines not yet handed to fn then are not).
+//
+// A gatherer goroutine cuts in into chunks (a chunk is shipped as soon as
+// in has nothing more ready, so a quiet tail waits for nothing) and queues
+// each chunk both to the matchers and, in order, to the caller, which waits
+// for each chunk's matches before it hands its lines on.
+func matchLines(ctx context.Context, in <-chan tailer.Line, set func() *rules.Set, fn lineFunc) {
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan *chunk, 2*workers)
+	order := make(chan *chunk, 2*workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	// The gatherer owns work and order and closes them at the end of in.
+	wg.Go(func() { gather(ctx, in, work, order) })
+	for range workers {
+		// Matchers run until the gatherer closes work.
+		wg.Go(func() {
+			for c := range work {
+				c.match(set())
+			}
+		})
+	}
+	for c := range order {
+		<-c.ready
+		if ctx.Err() == nil {
+			c.deliver(fn)
+		}
+		c.reset()
+		chunkPool.Put(c)
+	}
+}
+
+// gather reads in into chunks until in is closed or ctx ends.
+func gather(ctx context.Context, in <-chan tailer.Line, work, order chan<- *chunk) {
+	defer close(order)
+	defer close(work)
+	for {
+		var l tailer.Line
+		var ok bool
+		select {
+		case l, ok = <-in:
+			if !ok {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+		c := chunkPool.Get().(*chunk)
+		c.lines = append(c.lines[:0], l)
+		c.ready = make(chan struct{})
+		ok = c.fill(in)
+		order <- c
+		work <- c
+		if !ok {
+			return
+		}
+	}
+}
+
+// fill adds the lines that in has ready, up to a full chunk. It reports
+// false when in is closed.
+func (c *chunk) fill(in <-chan tailer.Line) bool {
+	for len(c.lines) < chunkLines {
+		select {
+		case l, ok := <-in:
+			if !ok {
+				return false
+			}
+			c.lines = append(c.lines, l)
+		default:
+			return true
+		}
+	}
+	return true
+}
+
+// match runs the rules over the chunk's lines.
+func (c *chunk) match(set *rules.Set) {
+	c.results = c.results[:0]
+	c.matches = c.matches[:0]
+	for _, l := range c.lines {
+		from := len(c.matches)
+		var drop *rules.Rule
+		c.matches, drop = set.MatchAll(l, c.matches)
+		c.results = append(c.results, lineResult{from: from, to: len(c.matches), drop: drop})
+	}
+	close(c.ready)
+}
+
+// deliver hands the chunk's lines to fn, in order.
+func (c *chunk) deliver(fn lineFunc) {
+	for i, l := range c.lines {
+		r := c.results[i]
+		fn(l, c.matches[r.from:r.to:r.to], r.drop)
+	}
+}
+
+// reset forgets the chunk's lines, so that a pooled chunk holds no text.
+func (c *chunk) reset() {
+	clear(c.lines)
+	clear(c.matches)
+	c.lines, c.matches = c.lines[:0], c.matches[:0]
+}

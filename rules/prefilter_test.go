@@ -1,0 +1,237 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/roomwatch/roomwatch/tailer"
+)
+
+// trickyRegexes are regexes whose literals are easy to get wrong.
+var trickyRegexes = []string{
+	`(?i)kernel panic`, `(?i)ERROR|warn`, `colou?r`, `a*`, `^$`, `(?:foo)?bar`, `x{2,}y`, `x{0,3}y`,
+	`\bsshd\b`, `[Ee]rror`, `(?i)straße`, `日本語`, `(?i)ſ`, `\x{212A}elvin`, `(?i)kelvin`, `(?i)sss`, `.`,
+	`(a|b|c)+d`, `(foo|)bar`, `(?s)a.b`, `\x{FFFD}`, `(?i)[a-z]+Exception`, `Failed (password|publickey) for`,
+	`^\d+ `, `(?m)^INFO$`, `(?U)a+?b`, `\Qa.b\E`, `[^a]bc`, `(?i)É`, `é`, `(?i)é`, `(?i)Σ`, `(error|)`, `$`,
+	`(?i)(?:fatal|panic):\s+(?P<what>.*)`, `(ab){3}c`, `(a|ab)(c|bcd)(d*)`, `[[:upper:]]+FAIL`, `\d{3} \d+$`,
+	`(?i)ssh(d)?`, `(?P<x>x)|(?P<y>yy)`, `(?i)(failed|refused|timed? ?out)`, `\pL+ denied`, `ERROR$|^WARN`,
+}
+
+// loghubLines returns every line of the loghub samples.
+func loghubLines(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob("../testdata/loghub/*.log")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no loghub samples: %v", err)
+	}
+	var lines []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			lines = append(lines, strings.TrimSuffix(l, "\r"))
+		}
+	}
+	return lines
+}
+
+// randomLines returns lines built from pieces of the tricky regexes'
+// text, loghub words, odd case, unicode and invalid UTF-8.
+func randomLines(n int, seed uint64) []string {
+	pieces := []string{
+		"kernel", "KERNEL", "Panic", " ", "error", "Error", "ERROR", "warn", "color", "colour", "foo", "bar",
+		"xxy", "sshd", "straße", "STRASSE", "日本語", "ſ", "\u212Aelvin", "kelvin", "KELVIN", "a", "b", "c", "d",
+		"\n", "\xff", "\xc3", "\ufffd", "é", "É", "Σ", "σ", "ς", "Exception", "Failed password for", "123 ",
+		"INFO", "a.b", "ab", "bcd", "FAIL", "denied", "refused", "timed out", "timeout", ":", "\t", "0", "9",
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	lines := make([]string, n)
+	for i := range lines {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		lines[i] = b.String()
+	}
+	return lines
+}
+
+// configOf returns a config with one rule per regex, some of them
+// continuing, dropping or with an unless, so that every path of MatchAll
+// runs.
+func configOf(exprs []string) string { return rulesConfig(exprs, true) }
+
+// rulesConfig returns a config with one rule per regex; varied gives
+// some of them continue, action: drop or unless.
+func rulesConfig(exprs []string, varied bool) string {
+	var b strings.Builder
+	b.WriteString("destinations:\n  o: {type: console}\nrules:\n")
+	for i, e := range exprs {
+		fmt.Fprintf(&b, "  - name: r%d\n    match: '%s'\n", i, strings.ReplaceAll(e, "'", "''"))
+		switch {
+		case !varied:
+		case i%7 == 3:
+			b.WriteString("    action: drop\n")
+		case i%2 == 0:
+			b.WriteString("    continue: true\n")
+		case i%5 == 1:
+			b.WriteString("    unless: 'a'\n")
+		}
+	}
+	return b.String()
+}
+
+// outcome is what a test compares of one line's matching.
+type outcome struct {
+	Rules    []string
+	Captures []map[string]string
+	Texts    []string
+	Drop     string
+}
+
+func outcomeOf(set *Set, line string) outcome {
+	ms, drop := set.MatchAll(tailer.Line{Text: line, File: "f"}, nil)
+	var o outcome
+	for _, m := range ms {
+		o.Rules = append(o.Rules, m.Rule.Name)
+		o.Captures = append(o.Captures, m.Captures)
+		o.Texts = append(o.Texts, m.Text)
+	}
+	if drop != nil {
+		o.Drop = drop.Name
+	}
+	return o
+}
+
+// TestPrefilterKeepsResults runs every rule of the benchmark's rules and
+// of the tricky regexes over every loghub line and random lines, with and
+// without the prefilter, and wants the same result for every line.
+func TestPrefilterKeepsResults(t *testing.T) {
+	bench, err := Load("../bench/rules.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := map[string]*Set{
+		"bench":  bench.Set,
+		"tricky": mustParse(t, configOf(trickyRegexes)).Set,
+	}
+	lines := append(loghubLines(t), randomLines(20000, 1)...)
+	for name, set := range sets {
+		t.Run(name, func(t *testing.T) {
+			plain := &Set{rules: set.rules, direct: true}
+			hits := 0
+			for _, l := range lines {
+				want, got := outcomeOf(plain, l), outcomeOf(set, l)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("line %q: prefilter changed the result (-plain +prefiltered):\n%s", l, diff)
+				}
+				if len(want.Rules) > 0 || want.Drop != "" {
+					hits++
+				}
+			}
+			if hits == 0 {
+				t.Fatal("no line matched: the test checks nothing")
+			}
+		})
+	}
+}
+
+func TestRequired(t *testing.T) {
+	tests := []struct {
+		expr string
+		want []string // nil: the rule always runs
+	}{
+		{expr: `Failed password for (?:invalid user )?(?P<user>\S+)`, want: []string{"failed password for "}},
+		{expr: `[Cc]onnection refused`, want: []string{"onnection refused"}},
+		{expr: `(Out of memory|oom-killer)`, want: []string{"out of memory", "oom-killer"}},
+		{expr: `(?i)kernel panic`, want: []string{"ernel panic"}},
+		{expr: `(?i)disk`, want: []string{"di"}},
+		{expr: `(error|)`},
+		{expr: `a*`},
+		{expr: `^[0-9]+$`},
+		{expr: `\x{FFFD}`},
+		{expr: `colou?r`, want: []string{"colo"}},
+		{expr: `(ab){2,}`, want: []string{"ab"}},
+		{expr: `x{0,3}y`, want: []string{"y"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			got, ok := required(tt.expr)
+			if ok != (tt.want != nil) {
+				t.Fatalf("required(%q) ok = %v, want literals %q", tt.expr, ok, tt.want)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("required(%q) (-want +got):\n%s", tt.expr, diff)
+			}
+		})
+	}
+}
+
+// FuzzPrefilter checks, for any regex and line, that a rule whose regex
+// matches the line is always a candidate, and that the automaton finds
+// exactly the rules a plain substring search of their literals finds.
+func FuzzPrefilter(f *testing.F) {
+	for i, e := range trickyRegexes {
+		f.Add(e, randomLines(1, uint64(i))[0])
+	}
+	f.Add(`Failed password for (?P<user>\S+)`, "Dec 10 sshd[1]: Failed password for root from 1.2.3.4")
+	f.Add(`(?i)KERNEL`, "kernel: oops")
+	f.Add(`\x{212A}`, "\u212A")
+	f.Fuzz(func(t *testing.T, expr, line string) {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		rules := []*Rule{{match: re}, {match: regexp.MustCompile(`error`)}, {match: re}}
+		p := newPrefilter(rules)
+		cand := make([]uint64, p.words)
+		p.candidates(line, cand)
+		for i, r := range rules {
+			set := cand[i/64]&(1<<(i%64)) != 0
+			if r.match.MatchString(line) && !set {
+				t.Fatalf("rule %d %q matches %q but is no candidate", i, r.match, line)
+			}
+			lits, ok := required(r.match.String())
+			if want := !ok || containsAny(line, lits); set != want {
+				t.Fatalf("rule %d %q, literals %q, line %q: candidate %v, want %v", i, r.match, lits, line, set, want)
+			}
+		}
+	})
+}
+
+// containsAny is the plain search the automaton must agree with.
+func containsAny(s string, lits []string) bool {
+	ls := foldASCII(s)
+	for _, l := range lits {
+		if strings.Contains(ls, foldASCII(l)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestMatchNoAllocations(t *testing.T) {
+	bench, err := Load("../bench/rules.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := mustParse(t, configOf(manyRules(600))).Set // a bitset off the stack
+	line := tailer.Line{Text: "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200"}
+	for name, set := range map[string]*Set{"bench": bench.Set, "600 rules": big} {
+		buf := set.Match(line, nil)
+		if len(buf) != 0 {
+			t.Fatalf("%s: the line should match nothing, got %v", name, buf[0].Rule.Name)
+		}
+		if n := testing.AllocsPerRun(100, func() { buf = set.Match(line, buf[:0]) }); n != 0 {
+			t.Errorf("%s: Match of a line that matches nothing allocates %v times, want 0", name, n)
+		}
+	}
+}
