@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math/bits"
-	"slices"
 )
 
 // prefilter picks, for one line, the rules whose regex can match it. Each
@@ -38,7 +37,7 @@ func newPrefilter(rules []*Rule) *prefilter {
 	lits := make([][]string, len(rules))
 	p.captures = make([]bool, len(rules))
 	for i, r := range rules {
-		p.captures[i] = r.match == nil || slices.ContainsFunc(r.names, func(n string) bool { return n != "" })
+		p.captures[i] = r.caps
 		var ok bool
 		if r.match != nil {
 			lits[i], ok = required(r.match.String())

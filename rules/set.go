@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,7 @@ type Rule struct {
 	match    *regexp.Regexp
 	unless   *regexp.Regexp
 	names    []string // capture names of match, by group index ("" if unnamed)
+	caps     bool     // matching extracts the named groups: the template or group_by uses them
 	template *template.Template
 	digest   *template.Template
 	escape   func(string) string
@@ -63,7 +65,9 @@ type Match struct {
 	Rule *Rule
 	Line tailer.Line
 	// Captures holds the named capture groups (empty for those that did not
-	// take part in the match). Values are the raw log text, not escaped.
+	// take part in the match) when the rule's template or group_by uses
+	// them; otherwise it is nil, and Rule.Captures computes them. Values
+	// are the raw log text, not escaped.
 	Captures map[string]string
 	// Text is the line rendered by the rule's template, with every value
 	// from the log escaped for the rule's destination and format.
@@ -146,7 +150,37 @@ func (s *Set) matchEvery(line tailer.Line, dst []Match) ([]Match, *Rule) {
 // rule, returns the rule itself if it drops the line, and reports whether
 // later rules are done with the line.
 func (r *Rule) apply(line tailer.Line, dst []Match) ([]Match, *Rule, bool) {
-	return r.applyWith(line, dst, true)
+	return r.applyWith(line, dst, r.caps)
+}
+
+// hasNamed reports whether a regex's group names include a named one.
+func hasNamed(names []string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return n != "" })
+}
+
+// Captures returns the named groups of the rule's match on text, with ""
+// for a group that took no part, or nil if the rule does not match.
+func (r *Rule) Captures(text string) map[string]string {
+	loc := r.match.FindStringSubmatchIndex(text)
+	if loc == nil {
+		return nil
+	}
+	return r.captures(text, loc)
+}
+
+func (r *Rule) captures(text string, loc []int) map[string]string {
+	caps := make(map[string]string, len(r.names))
+	for i, name := range r.names {
+		if name == "" {
+			continue
+		}
+		if loc[2*i] >= 0 {
+			caps[name] = text[loc[2*i]:loc[2*i+1]]
+		} else if _, ok := caps[name]; !ok {
+			caps[name] = ""
+		}
+	}
+	return caps
 }
 
 // applyWith is apply; without captures (the rule has no named group) it
@@ -171,16 +205,9 @@ func (r *Rule) applyWith(line tailer.Line, dst []Match, captures bool) ([]Match,
 }
 
 func (r *Rule) newMatch(line tailer.Line, loc []int) Match {
-	m := Match{Rule: r, Line: line, Captures: make(map[string]string, len(r.names))}
-	for i, name := range r.names {
-		if name == "" {
-			continue
-		}
-		if loc[2*i] >= 0 {
-			m.Captures[name] = line.Text[loc[2*i]:loc[2*i+1]]
-		} else if _, ok := m.Captures[name]; !ok {
-			m.Captures[name] = ""
-		}
+	m := Match{Rule: r, Line: line}
+	if len(loc) > 0 {
+		m.Captures = r.captures(line.Text, loc)
 	}
 	for _, g := range r.GroupBy {
 		m.Group = append(m.Group, m.Captures[g])

@@ -36,6 +36,28 @@ type matched struct {
 	Text     string
 }
 
+// TestRuleCaptures: captures not taken while matching are computed on
+// demand, the same as they would have been.
+func TestRuleCaptures(t *testing.T) {
+	cfg := mustParse(t, `
+destinations: {c: {type: console}}
+rules:
+  - {name: code, match: 'error (?P<code>\d+)(?: in (?P<where>\S+))?'}
+`)
+	r := cfg.Set.Rules()[0]
+	ms := cfg.Set.Match(tailer.Line{Text: "disk error 28"}, nil)
+	if len(ms) != 1 || ms[0].Captures != nil {
+		t.Fatalf("match = %+v, want one without captures", ms)
+	}
+	want := map[string]string{"code": "28", "where": ""}
+	if diff := cmp.Diff(want, r.Captures("disk error 28")); diff != "" {
+		t.Errorf("captures mismatch (-want +got):\n%s", diff)
+	}
+	if got := r.Captures("all fine"); got != nil {
+		t.Errorf("captures of a line that does not match = %v, want nil", got)
+	}
+}
+
 func TestSetMatch(t *testing.T) {
 	set := mustParse(t, matchConfig).Set
 	tests := []struct {
@@ -70,16 +92,17 @@ func TestSetMatch(t *testing.T) {
 			name: "vetoed rule lets later rules match",
 			line: "Failed password for root from 10.0.0.1 error 3",
 			want: []matched{
-				{Rule: "any-error", Captures: map[string]string{}, Text: "Failed password for root from 10.0.0.1 error 3"},
-				{Rule: "error-code", Captures: map[string]string{"code": "3"}, Text: "Failed password for root from 10.0.0.1 error 3"},
+				{Rule: "any-error", Text: "Failed password for root from 10.0.0.1 error 3"},
+				// Plain-line template, no group_by: captures are not taken.
+				{Rule: "error-code", Text: "Failed password for root from 10.0.0.1 error 3"},
 			},
 		},
 		{
 			name: "continue then first match wins",
 			line: "disk error 28",
 			want: []matched{
-				{Rule: "any-error", Captures: map[string]string{}, Text: "disk error 28"},
-				{Rule: "error-code", Captures: map[string]string{"code": "28"}, Text: "disk error 28"},
+				{Rule: "any-error", Text: "disk error 28"},
+				{Rule: "error-code", Text: "disk error 28"},
 			},
 		},
 	}

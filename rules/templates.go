@@ -85,8 +85,9 @@ func (c *compiler) templates(r *Rule, s *RuleSpec, label string) {
 	if r.Format == "html" {
 		digestDefault = defaultDigestHTML
 	}
-	r.template = c.template(s, label, "template", cmp.Or(s.Template, d.Template), DefaultTemplate,
-		check, lineSample(r))
+	text := cmp.Or(s.Template, d.Template, DefaultTemplate)
+	r.template = c.template(s, label, "template", text, DefaultTemplate, check, lineSample(r))
+	r.caps = r.match == nil || (r.Action == ActionNotify && hasNamed(r.names) && (len(r.GroupBy) > 0 || text != DefaultTemplate))
 	r.digest = c.template(s, label, "digest_template", cmp.Or(s.DigestTemplate, d.DigestTemplate), digestDefault,
 		check, digestSamples(r)...)
 }

@@ -119,7 +119,11 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 			rr := byRule[m.Rule]
 			rr.Matches++
 			if len(rr.Samples) < testSamples {
-				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: l.Text, Captures: m.Captures})
+				caps := m.Captures
+				if caps == nil {
+					caps = m.Rule.Captures(l.Text)
+				}
+				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: l.Text, Captures: caps})
 			}
 			b.Add(m)
 		}
