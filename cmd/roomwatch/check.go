@@ -21,12 +21,14 @@ func cmdCheck(args []string, e *env) int {
 		*file = fs.Arg(0)
 	}
 	cfg, err := loadConfig(*file, e)
+	if cfg != nil {
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
+		}
+	}
 	if err != nil {
 		printConfigError(e, err)
 		return exitFailed
-	}
-	for _, w := range cfg.Warnings {
-		fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %s, %s, %s\n", *file,
 		plural(len(cfg.Set.Rules()), "rule"), plural(len(cfg.Destinations), "destination"), plural(len(cfg.Inputs), "input"))
