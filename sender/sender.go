@@ -86,7 +86,7 @@ func (e *Error) Error() string {
 	if e.Hint != "" {
 		s = join(s, e.Hint)
 	}
-	if !e.RetryAt.IsZero() {
+	if !e.RetryAt.IsZero() && e.Kind != Permanent { // a refusal is not retried, whatever the headers say
 		s = join(s, "retry after "+e.RetryAt.UTC().Format(time.RFC3339))
 	}
 	return s

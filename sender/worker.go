@@ -132,7 +132,11 @@ func (q *queue) deliver(ctx context.Context, e *entry) {
 	case KindOf(err) == Permanent:
 		e.err = err
 		q.stats.Failed++
-		log.Error("delivery refused; kept as a dead letter, not retried", "err", err, "lines", d.Count)
+		msg := "delivery refused; kept as a dead letter, not retried"
+		if q.dir == "" {
+			msg = "delivery refused; not retried"
+		}
+		log.Error(msg, "err", err, "lines", d.Count)
 		q.bury(e, err, now)
 	default:
 		e.err = err
