@@ -13,8 +13,13 @@ import (
 // cmdOutbox is `roomwatch outbox list|retry -c FILE`: what waits in the
 // outbox, and dead letters put back in it.
 func cmdOutbox(args []string, e *env) int {
+	const usage = "Usage: roomwatch outbox list|retry [-c FILE] [--destination NAME] [DEAD-LETTER-FILE...]"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(e.stderr, usage)
+		return exitOK
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "retry") {
-		fmt.Fprintln(e.stderr, "Usage: roomwatch outbox list|retry [-c FILE] [--destination NAME] [DEAD-LETTER-FILE...]")
+		fmt.Fprintln(e.stderr, usage)
 		return exitUsage
 	}
 	sub := args[0]
