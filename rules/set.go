@@ -228,7 +228,7 @@ func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
 	data["rule"] = r.Name
 	data["file"] = r.escape(line.File)
 	data["host"] = r.host
-	data["time"] = line.Time
+	data["time"] = line.Time.Round(0) // Round(0): no monotonic reading when printed
 	var b bytes.Buffer
 	if err := r.template.Execute(&b, data); err != nil {
 		return r.escape(line.Text)
@@ -276,7 +276,7 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 		group[k] = r.escape(v)
 	}
 	data := map[string]any{
-		"count": d.Count, "first": d.First, "last": d.Last, "rule": cmp.Or(d.Rule, r.Name),
+		"count": d.Count, "first": d.First.Round(0), "last": d.Last.Round(0), "rule": cmp.Or(d.Rule, r.Name),
 		"room": cmp.Or(d.Room, r.Room), "host": cmp.Or(d.Host, r.host), "group": group,
 		"lines": lines, "more": d.More, "folded": d.Folded,
 	}
