@@ -59,7 +59,7 @@ type job struct {
 // input, posts the summary and returns the command's exit status.
 func runJob(e *env, cfg *rules.Config, j job) int {
 	log := newLogger(e, cfg)
-	dests, err := buildDestinations(cfg, e)
+	dests, err := buildDestinations(cfg, passThroughEnv(e))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch exec: %v\n", err)
 		return exitUsage

@@ -154,7 +154,7 @@ func cmdPipe(args []string, e *env) int {
 // ctx ends), flushes, waits for delivery and returns the exit status.
 func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Stdin, cmd string) int {
 	log := newLogger(e, cfg)
-	dests, err := buildDestinations(cfg, e)
+	dests, err := buildDestinations(cfg, passThroughEnv(e))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
 		return exitUsage

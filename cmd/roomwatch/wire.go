@@ -47,6 +47,16 @@ func buildDestinations(cfg *rules.Config, e *env) (map[string]*destination, erro
 	return out, nil
 }
 
+// passThroughEnv is e for the destinations of a command whose stdout
+// carries its input through (pipe, exec): there a console destination
+// prints on stderr, so notifications never mix into the passed-through
+// stream.
+func passThroughEnv(e *env) *env {
+	c := *e
+	c.stdout = e.stderr
+	return &c
+}
+
 func buildNotifier(d *rules.Destination, e *env) (sender.Notifier, io.Closer, error) {
 	switch d.Type {
 	case "hipchat":
