@@ -87,7 +87,11 @@ func summaryDigest(cfg *rules.Config, j job, res result, tail []string, start ti
 	if res.startErr != nil {
 		b.WriteString(br + esc(res.startErr.Error()))
 	}
-	if len(tail) > 0 {
+	switch len(tail) {
+	case 0:
+	case 1:
+		b.WriteString(br + "last line:")
+	default:
 		fmt.Fprintf(&b, "%slast %d lines:", br, len(tail))
 	}
 	lines := make([]batch.Line, len(tail))
