@@ -45,6 +45,9 @@ func (f *ruleFlags) register(fs *flag.FlagSet) {
 // load returns the config: the file named by -c with the flags'
 // overrides, or a one-rule config made from the flags alone.
 func (f *ruleFlags) load(e *env, name string) (*rules.Config, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if f.config != "" {
 		cfg, err := loadConfig(f.config, e)
 		if err != nil {
