@@ -2,8 +2,9 @@
 # bench/run.sh — roomwatch against GNU grep on the same large log.
 #
 #   bench/run.sh [LINES [RUNS]]     default 500000 lines, 5 runs of each command
-#   bench/run.sh --big [GB]         also stream a ~1 GB file (or GB gigabytes)
-#                                   and report the maximum resident set size
+#   bench/run.sh --big[=GB]         also stream a ~1 GB file (or GB gigabytes,
+#                                   at most 16) and report the maximum
+#                                   resident set size
 #
 # It builds bench/out/big.log from testdata/loghub/*.log (all five systems
 # mixed, digits varied so the lines are distinct), checks that
@@ -18,12 +19,17 @@ big_gb=1
 args=()
 while (($#)); do
 	case $1 in
-	--big)
+	--big) big=1 ;;
+	--big=*)
 		big=1
-		if [[ ${2:-} =~ ^[0-9]+$ ]]; then big_gb=$2; shift; fi
+		big_gb=${1#--big=}
+		[[ $big_gb =~ ^[0-9]+$ ]] && ((big_gb >= 1 && big_gb <= 16)) || {
+			echo "bench/run.sh: --big=GB takes 1 to 16" >&2
+			exit 2
+		}
 		;;
 	-h | --help)
-		sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) args+=("$1") ;;
@@ -174,6 +180,8 @@ if ((big)); then
 	blines=$((big_gb * 8500000))
 	echo
 	echo "streaming a ~${big_gb} GB file ($blines lines) for the resident set size..."
+	free_kb=$(df -Pk "$out" | awk 'NR==2 {print $4}')
+	((free_kb > (big_gb + 1) * 1100000)) || die "--big=$big_gb needs $((big_gb + 1)) GB free in $out"
 	"$out/gen" -n "$blines" -seed 2 -o "$out/huge.log" testdata/loghub/*.log
 	hmb=$(($(wc -c <"$out/huge.log") / 1000000))
 	rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'; }
