@@ -14,21 +14,22 @@ import (
 //
 // The automaton is a full transition table over byte classes (every byte
 // that appears in no literal shares class 0), so the scan has no failure
-// links to follow and no branches but the one for a hit.
+// links to follow and no branches but the one for a hit. States where a
+// literal ends are numbered last, so a hit is a comparison, and the table
+// holds 16-bit entries when it is small enough, to stay in the cache.
 type prefilter struct {
-	words   int       // length of a candidate bitset
-	always  []uint64  // rules without literals: candidates for every line
-	class   [256]byte // byte -> class; upper and lower case share one
-	nclass  int
-	delta   []uint32  // row offset of a state + class -> next row offset, | hitBit
-	outputs [][]int32 // by state: the rules one of whose literals ends there
+	words    int       // length of a candidate bitset
+	always   []uint64  // rules without literals: candidates for every line
+	class    [256]byte // byte -> class; upper and lower case share one
+	nclass   int
+	delta16  []uint16  // row offset of a state + class -> next row offset; nil when it does not fit
+	delta32  []uint32  // the same, when it does not fit in delta16
+	hitStart uint32    // row offsets from here on are of states where a literal ends
+	outputs  [][]int32 // by state: the rules one of whose literals ends there
 	// captures is, by rule, whether its regex has a named group; the
 	// others need no submatch positions.
 	captures []bool
 }
-
-// hitBit marks a transition into a state where some literal ends.
-const hitBit = 1 << 31
 
 // newPrefilter builds the prefilter of rules, in their order.
 func newPrefilter(rules []*Rule) *prefilter {
@@ -77,7 +78,7 @@ func (p *prefilter) classes(lits [][]string) {
 func (p *prefilter) build(lits [][]string) {
 	nc := p.nclass
 	trie := [][]int32{make([]int32, nc)} // by state, by class: child or 0
-	p.outputs = [][]int32{nil}
+	outputs := [][]int32{nil}
 	for rule, ls := range lits {
 		for _, l := range ls {
 			s := int32(0)
@@ -85,60 +86,100 @@ func (p *prefilter) build(lits [][]string) {
 				c := p.class[l[i]]
 				if trie[s][c] == 0 {
 					trie = append(trie, make([]int32, nc))
-					p.outputs = append(p.outputs, nil)
+					outputs = append(outputs, nil)
 					trie[s][c] = int32(len(trie) - 1)
 				}
 				s = trie[s][c]
 			}
-			if o := p.outputs[s]; len(o) == 0 || o[len(o)-1] != int32(rule) {
-				p.outputs[s] = append(o, int32(rule))
+			if o := outputs[s]; len(o) == 0 || o[len(o)-1] != int32(rule) {
+				outputs[s] = append(o, int32(rule))
 			}
 		}
 	}
 	fail := make([]int32, len(trie))
-	p.delta = make([]uint32, len(trie)*nc)
+	delta := make([]int32, len(trie)*nc) // by state, by class: next state
 	queue := []int32{0}
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
 		if s != 0 {
-			p.outputs[s] = append(p.outputs[s], p.outputs[fail[s]]...)
+			outputs[s] = append(outputs[s], outputs[fail[s]]...)
 		}
 		for c := range nc {
 			next := trie[s][c]
 			if next == 0 {
 				if s != 0 {
-					p.delta[int(s)*nc+c] = p.delta[int(fail[s])*nc+c]
+					delta[int(s)*nc+c] = delta[int(fail[s])*nc+c]
 				}
 				continue
 			}
 			if s != 0 {
-				fail[next] = int32(p.delta[int(fail[s])*nc+c] &^ hitBit / uint32(nc))
+				fail[next] = delta[int(fail[s])*nc+c]
 			}
 			queue = append(queue, next)
-			p.delta[int(s)*nc+c] = uint32(int(next) * nc)
+			delta[int(s)*nc+c] = next
 		}
 	}
-	for i, d := range p.delta {
-		if len(p.outputs[d/uint32(nc)]) > 0 {
-			p.delta[i] = d | hitBit
+	p.number(delta, outputs)
+}
+
+// number lays out the table: states without output first (the root
+// first of all), then those with, each state's entries the row offset of
+// the next state.
+func (p *prefilter) number(delta []int32, outputs [][]int32) {
+	nc := p.nclass
+	n := len(outputs)
+	order := make([]int32, n) // new number -> old state
+	at := make([]uint32, n)   // old state -> new row offset
+	k := 0
+	for _, hit := range []bool{false, true} {
+		for s := range n {
+			if (len(outputs[s]) > 0) == hit {
+				order[k] = int32(s)
+				at[s] = uint32(k * nc)
+				k++
+			}
+			if !hit && s == n-1 {
+				p.hitStart = uint32(k * nc)
+			}
 		}
 	}
+	p.outputs = make([][]int32, n)
+	rows := make([]uint32, n*nc)
+	for k, s := range order {
+		p.outputs[k] = outputs[s]
+		for c := range nc {
+			rows[k*nc+c] = at[delta[int(s)*nc+c]]
+		}
+	}
+	if len(rows) <= 1<<16 {
+		p.delta16 = make([]uint16, len(rows))
+		for i, r := range rows {
+			p.delta16[i] = uint16(r)
+		}
+		return
+	}
+	p.delta32 = rows
 }
 
 // candidates sets in cand (p.words long) the rules that may match text.
 func (p *prefilter) candidates(text string, cand []uint64) {
 	copy(cand, p.always)
-	if len(p.delta) == 0 {
-		return
+	if p.delta16 != nil {
+		scan(p, p.delta16, text, cand)
+	} else if p.delta32 != nil {
+		scan(p, p.delta32, text, cand)
 	}
-	delta, class := p.delta, &p.class
-	nc := uint32(p.nclass)
+}
+
+// scan runs the automaton over text with the table delta.
+func scan[T uint16 | uint32](p *prefilter, delta []T, text string, cand []uint64) {
+	class := &p.class
+	nc, hit := uint32(p.nclass), p.hitStart
 	s := uint32(0)
 	for i := 0; i < len(text); i++ {
-		s = delta[s+uint32(class[text[i]])]
-		if s&hitBit != 0 {
-			s &^= hitBit
+		s = uint32(delta[s+uint32(class[text[i]])])
+		if s >= hit {
 			for _, r := range p.outputs[s/nc] {
 				cand[r/64] |= 1 << (r % 64)
 			}

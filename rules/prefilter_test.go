@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -232,6 +233,45 @@ func TestMatchNoAllocations(t *testing.T) {
 		}
 		if n := testing.AllocsPerRun(100, func() { buf = set.Match(line, buf[:0]) }); n != 0 {
 			t.Errorf("%s: Match of a line that matches nothing allocates %v times, want 0", name, n)
+		}
+	}
+}
+
+// TestPrefilterTableWidths checks both layouts of the automaton (16-bit
+// entries for a small table, 32-bit for a large one) against the plain
+// substring search of the literals, on lines that hold some of them.
+func TestPrefilterTableWidths(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		wide bool
+	}{{40, false}, {2000, true}} {
+		exprs := manyRules(tt.n)
+		rules := make([]*Rule, len(exprs))
+		for i, e := range exprs {
+			rules[i] = &Rule{match: regexp.MustCompile(e)}
+		}
+		p := newPrefilter(rules)
+		if got := p.delta32 != nil; got != tt.wide {
+			t.Fatalf("%d rules: 32-bit table %v, want %v", tt.n, got, tt.wide)
+		}
+		lines := randomLines(200, 7)
+		for i := range lines {
+			lines[i] += fmt.Sprintf(" service-%d[1]: job-%d: E%04d ", i%tt.n, (i*7)%tt.n, (i*13)%tt.n)
+		}
+		lits := make([][]string, len(rules))
+		for i, r := range rules {
+			lits[i], _ = required(r.match.String())
+		}
+		cand := make([]uint64, p.words)
+		for _, line := range lines {
+			p.candidates(line, cand)
+			folded := foldASCII(line)
+			for i, r := range rules {
+				want := slices.ContainsFunc(lits[i], func(l string) bool { return strings.Contains(folded, l) })
+				if got := cand[i/64]&(1<<(i%64)) != 0; got != want {
+					t.Fatalf("%d rules, rule %d %q, line %q: candidate %v, want %v", tt.n, i, r.match, line, got, want)
+				}
+			}
 		}
 	}
 }

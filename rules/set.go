@@ -49,6 +49,7 @@ type Rule struct {
 	names    []string // capture names of match, by group index ("" if unnamed)
 	caps     bool     // matching extracts the named groups: the template or group_by uses them
 	template *template.Template
+	plain    bool // template is DefaultTemplate: a line renders as itself, escaped
 	digest   *template.Template
 	escape   func(string) string
 	host     string
@@ -220,6 +221,9 @@ func (r *Rule) newMatch(line tailer.Line, loc []int) Match {
 // template that fails at run time falls back to the escaped line, so a
 // match is never lost to a template error.
 func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
+	if r.plain {
+		return r.escape(line.Text)
+	}
 	data := make(map[string]any, len(captures)+5)
 	for k, v := range captures {
 		data[k] = r.escape(v)

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,9 @@ rules:
     template: '<b>{{.user}}</b> {{.file}} {{.time.Format "15:04"}}'
   - name: plain
     match: 'plain'
+  - name: plain-html
+    match: 'bare'
+    format: html
 `
 	set := mustParse(t, config).Set
 	at := time.Date(2026, 1, 2, 12, 34, 0, 0, time.UTC)
@@ -142,6 +146,7 @@ rules:
 		},
 		{line: "text <i>&", want: "<b><i>&</b> /var/log/app.log 12:34"},
 		{line: "plain <i>", want: "plain <i>"},
+		{line: "bare <i>&amp;", want: "bare &lt;i&gt;&amp;amp;"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -153,6 +158,33 @@ rules:
 				t.Errorf("rendered line mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRenderLinePlain checks that a rule with the default template, which
+// renders without running it, renders what the template would.
+func TestRenderLinePlain(t *testing.T) {
+	set := mustParse(t, `destinations:
+  o: {type: console}
+rules:
+  - {name: text, match: 'x', format: text}
+  - {name: html, match: 'x', format: html}
+  - {name: written, match: 'x', format: html, template: '{{.line}}'}
+`).Set
+	for _, r := range set.Rules() {
+		if !r.plain {
+			t.Fatalf("rule %s does not render plainly", r.Name)
+		}
+		for _, text := range []string{"", "a <b> & 'c' \"x\"", "\u00e9 \ufffd", "{{.line}} %s"} {
+			line := tailer.Line{Text: text, File: "f<"}
+			var want bytes.Buffer
+			if err := r.template.Execute(&want, map[string]any{"line": r.escape(text)}); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.RenderLine(line, nil); got != want.String() {
+				t.Errorf("rule %s, line %q: got %q, the template gives %q", r.Name, text, got, want.String())
+			}
+		}
 	}
 }
 

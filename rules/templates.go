@@ -87,6 +87,7 @@ func (c *compiler) templates(r *Rule, s *RuleSpec, label string) {
 	}
 	text := cmp.Or(s.Template, d.Template, DefaultTemplate)
 	r.template = c.template(s, label, "template", text, DefaultTemplate, check, lineSample(r))
+	r.plain = text == DefaultTemplate
 	r.caps = r.match == nil || (r.Action == ActionNotify && hasNamed(r.names) && (len(r.GroupBy) > 0 || text != DefaultTemplate))
 	r.digest = c.template(s, label, "digest_template", cmp.Or(s.DigestTemplate, d.DigestTemplate), digestDefault,
 		check, digestSamples(r)...)

@@ -51,27 +51,38 @@ func newLineReader(r io.Reader, max int, off int64) *lineReader {
 // bytes of an unfinished line are kept for the next call.
 func (lr *lineReader) next() (rawLine, error) {
 	for {
-		if lr.rd < lr.wr {
-			data := (*lr.buf)[lr.rd:lr.wr]
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				lr.rd += i + 1
-				lr.off += int64(i + 1)
-				if lr.n == 0 {
-					// The whole line is in the buffer: no copy.
-					lr.count(data[:i])
-					return lr.finish(data[:i]), nil
-				}
-				lr.keep(data[:i])
-				return lr.finish(lr.pending), nil
-			}
-			lr.keep(data)
-			lr.off += int64(len(data))
-			lr.rd = lr.wr
+		if l, ok := lr.buffered(); ok {
+			return l, nil
 		}
 		if err := lr.fill(); err != nil {
 			return rawLine{}, err
 		}
 	}
+}
+
+// buffered returns the next line if it is complete in what was read
+// already; otherwise it keeps the bytes of the unfinished line and reports
+// false. It never reads, so it never blocks.
+func (lr *lineReader) buffered() (rawLine, bool) {
+	if lr.rd >= lr.wr {
+		return rawLine{}, false
+	}
+	data := (*lr.buf)[lr.rd:lr.wr]
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		lr.rd += i + 1
+		lr.off += int64(i + 1)
+		if lr.n == 0 {
+			// The whole line is in the buffer: no copy.
+			lr.count(data[:i])
+			return lr.finish(data[:i]), true
+		}
+		lr.keep(data[:i])
+		return lr.finish(lr.pending), true
+	}
+	lr.keep(data)
+	lr.off += int64(len(data))
+	lr.rd = lr.wr
+	return rawLine{}, false
 }
 
 // fill reads more data into the empty buffer. It gives the buffer back to

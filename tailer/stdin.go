@@ -58,21 +58,31 @@ func NewStdin(r io.Reader, opts Options) *Stdin {
 // the goroutine ends when its pending Read returns, at the latest with the
 // process: a read blocked in the kernel cannot be interrupted portably.
 func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
-	lines := make(chan rawLine)
+	// lines is unbuffered: the reader hands a batch over before it reports
+	// the end on done, so this loop never sees the end before the batch.
+	lines := make(chan []rawLine)
+	free := make(chan []rawLine, 1)
 	done := make(chan error, 1)
 	stop := make(chan struct{})
 	// The reader goroutine turns blocking reads into messages so that this
 	// loop can watch ctx and the multiline timer meanwhile.
-	go s.read(lines, done, stop)
+	go s.read(lines, free, done, stop)
 	stopReader := sync.OnceFunc(func() { close(stop) })
 	defer stopReader()
 	e := newEmitter(out, s.opts.Multiline, s.opts.MaxLineBytes)
 	defer e.stop()
 	for {
 		select {
-		case rl := <-lines:
-			if !e.send(ctx, s.line(rl)) {
-				return s.cancel(stopReader, done)
+		case batch := <-lines:
+			for _, rl := range batch {
+				if !e.send(ctx, s.line(rl)) {
+					return s.cancel(stopReader, done)
+				}
+			}
+			clear(batch)
+			select {
+			case free <- batch[:0]:
+			default:
 			}
 		case err := <-done:
 			e.flush(ctx)
@@ -95,28 +105,58 @@ func (s *Stdin) line(rl rawLine) Line {
 	return Line{Text: rl.text, File: s.name(), Time: s.opts.Now(), Truncated: rl.truncated, Offset: rl.off, End: rl.end}
 }
 
+// batchLines is the most lines the reader hands over at a time.
+const batchLines = 128
+
 // read reads lines until the end of the stream or an error, which it
 // reports on done (nil for the end). It stops when stop is closed.
-func (s *Stdin) read(lines chan<- rawLine, done chan<- error, stop <-chan struct{}) {
+//
+// It hands lines over in batches, taking batch slices back from free: a
+// batch goes as soon as it is full or the next line is not read yet, so
+// a line never waits for a read that may block.
+func (s *Stdin) read(lines chan<- []rawLine, free <-chan []rawLine, done chan<- error, stop <-chan struct{}) {
 	lr := newLineReader(s.r, s.opts.MaxLineBytes, 0)
+	batch := make([]rawLine, 0, batchLines)
+	send := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case lines <- batch:
+		case <-stop:
+			return false
+		}
+		select {
+		case batch = <-free:
+		default:
+			batch = make([]rawLine, 0, batchLines)
+		}
+		return true
+	}
 	for {
 		rl, err := lr.next()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = nil
 				if last, ok := lr.flush(); ok {
-					select {
-					case lines <- last:
-					case <-stop:
-					}
+					batch = append(batch, last)
 				}
+			}
+			if !send() {
+				err = nil
 			}
 			done <- err
 			return
 		}
-		select {
-		case lines <- rl:
-		case <-stop:
+		batch = append(batch, rl)
+		for len(batch) < batchLines {
+			rl, ok := lr.buffered()
+			if !ok {
+				break
+			}
+			batch = append(batch, rl)
+		}
+		if !send() {
 			done <- nil
 			return
 		}

@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -131,4 +132,38 @@ func TestStdinCancelBlockedRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStdinDeliversBeforeBlocking checks that lines read in one go, more
+// than one batch of them, all arrive while the next read blocks.
+func TestStdinDeliversBeforeBlocking(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		const n = 3*batchLines + 5
+		var in strings.Builder
+		for i := range n {
+			fmt.Fprintf(&in, "line %d\n", i)
+		}
+		in.WriteString("partial")
+		go io.WriteString(pw, in.String())
+		out := make(chan Line, 2*n)
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := make(chan error)
+		go func() { errc <- NewStdin(pr, Options{}).Run(ctx, out) }()
+		synctest.Wait()
+		if len(out) != n {
+			t.Fatalf("%d lines arrived while the read blocks, want %d", len(out), n)
+		}
+		for i := range n {
+			if l, want := <-out, fmt.Sprintf("line %d", i); l.Text != want {
+				t.Fatalf("line %d = %q, want %q", i, l.Text, want)
+			}
+		}
+		cancel()
+		pw.Close()
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
