@@ -162,12 +162,32 @@ func (q *queue) stage(dg *batch.Digest) (*entry, []byte, error) {
 		q.entries = append(q.entries, e)
 	}
 	e.writing = true
+	if q.dir == "" {
+		// No file to write: count what the digest holds in memory instead
+		// of encoding it, for the cap.
+		q.resize(e, memSize(e.rec.Digest))
+		return e, nil, nil
+	}
 	data, err := json.MarshalIndent(e.rec, "", "  ")
 	if err == nil {
-		q.bytes += int64(len(data)) - e.size
-		e.size = int64(len(data))
+		q.resize(e, int64(len(data)))
 	}
 	return e, data, err
+}
+
+// resize sets e's size, keeping the queue's total. Called with q.mu held.
+func (q *queue) resize(e *entry, size int64) {
+	q.bytes += size - e.size
+	e.size = size
+}
+
+// memSize approximates the bytes a digest holds: its text and lines.
+func memSize(d *batch.Digest) int64 {
+	n := int64(len(d.Message)) + 256
+	for _, l := range d.Lines {
+		n += int64(len(l.Text)) + 32
+	}
+	return n
 }
 
 // keep releases dg once it is on disk; otherwise e holds it until it is
@@ -218,15 +238,15 @@ func (q *queue) rerender(e *entry) { render(e.rec, q.ruleOf(e.rec.Digest)) }
 
 // persist writes e's file (when there is an outbox) and updates its size.
 func (q *queue) persist(e *entry) error {
+	if q.dir == "" {
+		q.resize(e, memSize(e.rec.Digest))
+		return nil
+	}
 	data, err := json.MarshalIndent(e.rec, "", "  ")
 	if err != nil {
 		return err
 	}
-	q.bytes += int64(len(data)) - e.size
-	e.size = int64(len(data))
-	if q.dir == "" {
-		return nil
-	}
+	q.resize(e, int64(len(data)))
 	return writeFile(filepath.Join(q.dir, e.name), data)
 }
 
