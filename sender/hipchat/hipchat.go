@@ -4,15 +4,13 @@
 package hipchat
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/sender"
@@ -21,12 +19,10 @@ import (
 // Notifier posts digests to a HipChat API v2 server. It is safe for
 // concurrent use.
 type Notifier struct {
-	base    string // base URL without trailing slash
-	token   string
-	from    string
-	timeout time.Duration
-	client  *http.Client
-	now     func() time.Time
+	base  string // base URL without trailing slash
+	token string
+	from  string
+	http  sender.HTTP
 }
 
 var (
@@ -44,24 +40,12 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("hipchat: token is empty")
 	}
-	n := &Notifier{
-		base:    base,
-		token:   cfg.Token.Reveal(),
-		from:    cutFrom(cfg.From),
-		timeout: cfg.Timeout,
-		client:  cfg.Client,
-		now:     cfg.Now,
-	}
-	if n.timeout <= 0 {
-		n.timeout = DefaultTimeout
-	}
-	if n.client == nil {
-		n.client = &http.Client{}
-	}
-	if n.now == nil {
-		n.now = time.Now
-	}
-	return n, nil
+	return &Notifier{
+		base:  base,
+		token: cfg.Token.Reveal(),
+		from:  cutFrom(cfg.From),
+		http:  sender.HTTP{Client: cfg.Client, Timeout: cmp.Or(cfg.Timeout, DefaultTimeout), Now: cfg.Now},
+	}, nil
 }
 
 // Limit implements sender.Limited: HipChat takes at most 10,000
@@ -115,28 +99,16 @@ func (n *Notifier) request(d *batch.Digest) (string, []byte, error) {
 		return "", nil, &sender.Error{Kind: sender.Permanent, Reason: "the message is empty"}
 	}
 	if user, ok := userOf(d.Room); ok {
-		body, err := marshal(private{Message: msg, Notify: d.Notify, MessageFormat: format})
+		body, err := sender.JSON(private{Message: msg, Notify: d.Notify, MessageFormat: format})
 		return "/v2/user/" + url.PathEscape(user) + "/message", body, err
 	}
 	if err := checkRoom(d.Room); err != nil {
 		return "", nil, err
 	}
-	body, err := marshal(notification{
+	body, err := sender.JSON(notification{
 		Color: color(d.Color), Message: msg, MessageFormat: format, Notify: d.Notify, From: n.from,
 	})
 	return "/v2/room/" + url.PathEscape(d.Room) + "/notification", body, err
-}
-
-// marshal encodes v without escaping <, > and & (the body is JSON, not
-// HTML, and the server decodes it either way).
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // userOf returns the user a room names: "@user@example.com" is a private
@@ -178,19 +150,11 @@ func color(c string) string {
 
 // post sends one request and classifies the outcome.
 func (n *Notifier) post(ctx context.Context, path string, body []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, n.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.base+path, bytes.NewReader(body))
-	if err != nil {
-		return &sender.Error{Kind: sender.Permanent, Err: sender.RedactURL(err)}
-	}
-	req.Header.Set("Authorization", "Bearer "+n.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "roomwatch")
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return sender.RequestError(err)
-	}
-	return sender.CheckResponse(resp, n.now(), n.reason, hint)
+	return n.http.Do(ctx, sender.Post{
+		URL:    n.base + path,
+		Header: http.Header{"Authorization": {"Bearer " + n.token}, "Accept": {"application/json"}},
+		Body:   body,
+		Parse:  n.reason,
+		Hint:   hint,
+	})
 }
