@@ -210,7 +210,7 @@ func TestDesignExampleOnRealLog(t *testing.T) {
 			want++
 		}
 		for _, m := range cfg.Set.Match(tailer.Line{Text: line}, nil) {
-			if m.Rule.Name != "ssh-bruteforce" || m.Group[0] == "" || m.Captures["user"] == "" {
+			if m.Rule.Name != "ssh-bruteforce" || m.Group[0] == "" || m.Rule.Captures(line)["user"] == "" {
 				t.Fatalf("unexpected match %+v", m)
 			}
 			got++

@@ -66,9 +66,9 @@ type Match struct {
 	Rule *Rule
 	Line tailer.Line
 	// Captures holds the named capture groups (empty for those that did not
-	// take part in the match) when the rule's template or group_by uses
-	// them; otherwise it is nil, and Rule.Captures computes them. Values
-	// are the raw log text, not escaped.
+	// take part in the match) when the rule's template uses them; otherwise
+	// it is nil, and Rule.Captures computes them. Values are the raw log
+	// text, not escaped.
 	Captures map[string]string
 	// Text is the line rendered by the rule's template, with every value
 	// from the log escaped for the rule's destination and format.
@@ -207,14 +207,29 @@ func (r *Rule) applyWith(line tailer.Line, dst []Match, captures bool) ([]Match,
 
 func (r *Rule) newMatch(line tailer.Line, loc []int) Match {
 	m := Match{Rule: r, Line: line}
-	if len(loc) > 0 {
+	if len(loc) > 0 && !r.plain {
 		m.Captures = r.captures(line.Text, loc)
 	}
-	for _, g := range r.GroupBy {
-		m.Group = append(m.Group, m.Captures[g])
+	if len(r.GroupBy) > 0 {
+		m.Group = make([]string, len(r.GroupBy))
+		for i, g := range r.GroupBy {
+			m.Group[i] = r.capture(line.Text, loc, g)
+		}
 	}
 	m.Text = r.RenderLine(line, m.Captures)
 	return m
+}
+
+// capture returns the named group name of a match at loc, as captures
+// has it: the last group of that name that took part, or "".
+func (r *Rule) capture(text string, loc []int, name string) string {
+	v := ""
+	for i, n := range r.names {
+		if n == name && 2*i+1 < len(loc) && loc[2*i] >= 0 {
+			v = text[loc[2*i]:loc[2*i+1]]
+		}
+	}
+	return v
 }
 
 // RenderLine renders one matched line through the rule's template. A

@@ -69,23 +69,23 @@ func TestSetMatch(t *testing.T) {
 		{name: "no rule matches", line: "all quiet"},
 		{name: "drop suppresses later rules", line: "GET /healthz error 500"},
 		{
-			name: "named captures and group values; an optional group that did not take part is empty",
+			// The template is the plain line: the group values come from
+			// the match positions and no capture map is made.
+			name: "group values; an optional group that did not take part is empty",
 			line: "Failed password for invalid user admin from 1.2.3.4",
 			want: []matched{{
-				Rule:     "ssh",
-				Captures: map[string]string{"user": "admin", "ip": "1.2.3.4", "port": ""},
-				Group:    []string{"1.2.3.4", ""},
-				Text:     "Failed password for invalid user admin from 1.2.3.4",
+				Rule:  "ssh",
+				Group: []string{"1.2.3.4", ""},
+				Text:  "Failed password for invalid user admin from 1.2.3.4",
 			}},
 		},
 		{
 			name: "optional group that took part",
 			line: "Failed password for root from 1.2.3.4 port 22",
 			want: []matched{{
-				Rule:     "ssh",
-				Captures: map[string]string{"user": "root", "ip": "1.2.3.4", "port": "22"},
-				Group:    []string{"1.2.3.4", "22"},
-				Text:     "Failed password for root from 1.2.3.4 port 22",
+				Rule:  "ssh",
+				Group: []string{"1.2.3.4", "22"},
+				Text:  "Failed password for root from 1.2.3.4 port 22",
 			}},
 		},
 		{name: "unless vetoes", line: "Failed password for root from 10.0.0.1"},
@@ -252,5 +252,43 @@ rules:
 				t.Errorf("digest mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestGroupValuesAgreeWithCaptures: group values taken from the match
+// positions are what the capture map says, also when a name is used by
+// more than one group (the last one that took part wins), with or
+// without a template that makes the map.
+func TestGroupValuesAgreeWithCaptures(t *testing.T) {
+	cfg := mustParse(t, `
+destinations: {c: {type: console}}
+rules:
+  - name: plain
+    match: '(?P<who>root) logged in|user (?P<who>\S+) from (?P<ip>\S+)|(?P<ip>\d+\.\d+) said'
+    group_by: [who, ip]
+    continue: true
+  - name: templated
+    match: '(?P<who>root) logged in|user (?P<who>\S+) from (?P<ip>\S+)|(?P<ip>\d+\.\d+) said'
+    group_by: [who, ip]
+    template: '{{.who}}@{{.ip}}'
+`)
+	for _, line := range []string{"root logged in", "user bob from 1.2.3.4", "1.2 said", "root logged in as user amy from 5.6.7.8"} {
+		ms := cfg.Set.Match(tailer.Line{Text: line}, nil)
+		if len(ms) != 2 {
+			t.Fatalf("%q: %d matches, want 2", line, len(ms))
+		}
+		caps := ms[0].Rule.Captures(line)
+		want := []string{caps["who"], caps["ip"]}
+		for _, m := range ms {
+			if diff := cmp.Diff(want, m.Group); diff != "" {
+				t.Errorf("%q, rule %s: group mismatch (-want +got):\n%s", line, m.Rule.Name, diff)
+			}
+		}
+		if ms[0].Captures != nil {
+			t.Errorf("%q: the plain rule made a capture map", line)
+		}
+		if diff := cmp.Diff(caps, ms[1].Captures); diff != "" {
+			t.Errorf("%q: templated captures mismatch (-want +got):\n%s", line, diff)
+		}
 	}
 }
