@@ -54,6 +54,8 @@ type follower struct {
 	since    time.Time // when the rotation state (lost, superseded) last changed
 	state    [2]bool   // lost, superseded, as last seen
 	readErr  string    // last read error logged
+	readAt   time.Time // when the data of read number reads was read
+	reads    uint64
 }
 
 // follow reads f until ctx ends or the file is let go.
@@ -135,9 +137,13 @@ func (fw *follower) readAll(ctx context.Context) bool {
 	}
 }
 
-// line turns a raw line into a Line of this file.
+// line turns a raw line into a Line of this file. Its time is when the
+// read that completed it returned, asked of the clock once per read.
 func (fw *follower) line(rl rawLine) Line {
-	return Line{Text: rl.text, File: fw.f.name(), Time: fw.t.now(), Truncated: rl.truncated,
+	if fw.readAt.IsZero() || fw.reads != fw.lr.reads {
+		fw.readAt, fw.reads = fw.t.now(), fw.lr.reads
+	}
+	return Line{Text: rl.text, File: fw.f.name(), Time: fw.readAt, Truncated: rl.truncated,
 		Cursor: fw.f.cursor(), Offset: rl.off, End: rl.end}
 }
 

@@ -36,6 +36,7 @@ type lineReader struct {
 	pending []byte  // kept bytes of the current unfinished line
 	n       int64   // bytes of the current line seen so far, newline excluded
 	last    byte    // last byte of the current line seen so far
+	reads   uint64  // reads that brought data: a source stamps lines once per read
 }
 
 // newLineReader returns a lineReader for r whose first byte is at offset off.
@@ -94,6 +95,7 @@ func (lr *lineReader) fill() error {
 	n, err := lr.r.Read(*lr.buf)
 	lr.rd, lr.wr = 0, n
 	if n > 0 {
+		lr.reads++
 		return nil
 	}
 	bufPool.Put(lr.buf)

@@ -74,8 +74,11 @@ func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
 	for {
 		select {
 		case batch := <-lines:
+			// A batch is what one read (or a few quick ones) brought:
+			// its lines share the time it arrived.
+			now := s.opts.Now()
 			for _, rl := range batch {
-				if !e.send(ctx, s.line(rl)) {
+				if !e.send(ctx, s.line(rl, now)) {
 					return s.cancel(stopReader, done)
 				}
 			}
@@ -100,9 +103,9 @@ func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
 	}
 }
 
-// line turns a raw line into a Line of this source.
-func (s *Stdin) line(rl rawLine) Line {
-	return Line{Text: rl.text, File: s.name(), Time: s.opts.Now(), Truncated: rl.truncated, Offset: rl.off, End: rl.end}
+// line turns a raw line read at now into a Line of this source.
+func (s *Stdin) line(rl rawLine, now time.Time) Line {
+	return Line{Text: rl.text, File: s.name(), Time: now, Truncated: rl.truncated, Offset: rl.off, End: rl.end}
 }
 
 // batchLines is the most lines the reader hands over at a time.

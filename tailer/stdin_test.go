@@ -167,3 +167,44 @@ func TestStdinDeliversBeforeBlocking(t *testing.T) {
 		}
 	})
 }
+
+// TestStdinLineTime: a line carries the time its read returned; the lines
+// of one read share it, and the clock is asked once per read, not per line.
+func TestStdinLineTime(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	calls := 0
+	clock := func() time.Time {
+		calls++
+		return t0.Add(time.Duration(calls) * time.Second)
+	}
+	out := make(chan Line, 10)
+	done := make(chan error, 1)
+	go func() { done <- NewStdin(r, Options{Now: clock}).Run(context.Background(), out) }()
+	if _, err := w.Write([]byte("a\nb\nc\n")); err != nil {
+		t.Fatal(err)
+	}
+	first := []Line{<-out, <-out, <-out}
+	if _, err := w.Write([]byte("d\n")); err != nil {
+		t.Fatal(err)
+	}
+	later := <-out
+	w.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range first[1:] {
+		if !l.Time.Equal(first[0].Time) {
+			t.Errorf("line %q read at %v, line %q of the same read at %v", l.Text, l.Time, first[0].Text, first[0].Time)
+		}
+	}
+	if !later.Time.After(first[0].Time) {
+		t.Errorf("line %q of a later read at %v, not after %v", later.Text, later.Time, first[0].Time)
+	}
+	if calls != 2 {
+		t.Errorf("clock asked %d times for two reads, want 2", calls)
+	}
+}
