@@ -26,9 +26,6 @@ type prefilter struct {
 	delta32  []uint32  // the same, when it does not fit in delta16
 	hitStart uint32    // row offsets from here on are of states where a literal ends
 	outputs  [][]int32 // by state: the rules one of whose literals ends there
-	// captures is, by rule, whether its regex has a named group; the
-	// others need no submatch positions.
-	captures []bool
 }
 
 // newPrefilter builds the prefilter of rules, in their order.
@@ -36,9 +33,7 @@ func newPrefilter(rules []*Rule) *prefilter {
 	p := &prefilter{words: (len(rules) + 63) / 64}
 	p.always = make([]uint64, p.words)
 	lits := make([][]string, len(rules))
-	p.captures = make([]bool, len(rules))
 	for i, r := range rules {
-		p.captures[i] = r.caps
 		var ok bool
 		if r.match != nil {
 			lits[i], ok = required(r.match.String())

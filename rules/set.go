@@ -81,9 +81,34 @@ type Match struct {
 type Set struct {
 	rules []*Rule
 
-	once   sync.Once  // builds pre on first use
+	once   sync.Once  // builds pre and runs on first use
 	pre    *prefilter // picks the rules that can match a line
-	direct bool       // match without the prefilter (the reference, in tests)
+	runs   []runner   // by rule: how its regexes run
+	direct bool       // match with neither the prefilter nor runs (the reference, in tests)
+}
+
+// runner is how one rule's regexes run: the automata that answer "does
+// it match" fast where they can, and whether the match positions are
+// needed at all.
+type runner struct {
+	captures      bool // the template or group_by needs the named groups
+	match, unless *dfa // nil where the regexp package answers alone
+}
+
+// prepare builds the prefilter and the runners.
+func (s *Set) prepare() {
+	s.pre = newPrefilter(s.rules)
+	s.runs = make([]runner, len(s.rules))
+	for i, r := range s.rules {
+		run := runner{captures: r.caps}
+		if r.match != nil {
+			run.match = newDFA(r.match.String())
+		}
+		if r.unless != nil {
+			run.unless = newDFA(r.unless.String())
+		}
+		s.runs[i] = run
+	}
 }
 
 // maxStackRules is how many rules a candidate bitset on the stack holds;
@@ -112,7 +137,7 @@ func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 	if s.direct {
 		return s.matchEvery(line, dst)
 	}
-	s.once.Do(func() { s.pre = newPrefilter(s.rules) })
+	s.once.Do(s.prepare)
 	var small [maxStackRules / 64]uint64
 	cand := small[:]
 	if s.pre.words > len(small) {
@@ -128,7 +153,7 @@ func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 	for i := next(cand); i >= 0; i = next(cand) {
 		var done bool
 		var drop *Rule
-		if dst, drop, done = s.rules[i].applyWith(line, dst, s.pre.captures[i]); done {
+		if dst, drop, done = s.rules[i].applyWith(line, dst, &s.runs[i]); done {
 			return dst, drop
 		}
 	}
@@ -151,7 +176,7 @@ func (s *Set) matchEvery(line tailer.Line, dst []Match) ([]Match, *Rule) {
 // rule, returns the rule itself if it drops the line, and reports whether
 // later rules are done with the line.
 func (r *Rule) apply(line tailer.Line, dst []Match) ([]Match, *Rule, bool) {
-	return r.applyWith(line, dst, r.caps)
+	return r.applyWith(line, dst, &runner{captures: r.caps})
 }
 
 // hasNamed reports whether a regex's group names include a named one.
@@ -184,20 +209,32 @@ func (r *Rule) captures(text string, loc []int) map[string]string {
 	return caps
 }
 
-// applyWith is apply; without captures (the rule has no named group) it
-// only asks whether the regex matches, which is cheaper.
-func (r *Rule) applyWith(line tailer.Line, dst []Match, captures bool) ([]Match, *Rule, bool) {
+// applyWith is apply, run as run says: without captures it only asks
+// whether the regexes match, which is cheaper, and an automaton answers
+// that where it can.
+func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *Rule, bool) {
+	matched, known := run.match.match(line.Text)
+	if known && !matched {
+		return dst, nil, false
+	}
 	var loc []int
-	if captures {
+	switch {
+	case run.captures:
 		loc = r.match.FindStringSubmatchIndex(line.Text)
-	} else if r.match.MatchString(line.Text) {
+	case known || r.match.MatchString(line.Text):
 		loc = []int{}
 	}
 	if loc == nil {
 		return dst, nil, false
 	}
-	if r.unless != nil && r.unless.MatchString(line.Text) {
-		return dst, nil, false
+	if r.unless != nil {
+		vetoed, known := run.unless.match(line.Text)
+		if !known {
+			vetoed = r.unless.MatchString(line.Text)
+		}
+		if vetoed {
+			return dst, nil, false
+		}
 	}
 	if r.Action == ActionDrop {
 		return dst, r, true

@@ -1,0 +1,318 @@
+package rules
+
+import (
+	"math"
+	"regexp/syntax"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// maxDFACells bounds the transition table of one dfa (4 bytes a cell): a
+// regex whose automaton would be larger keeps to the regexp package.
+const maxDFACells = 1 << 15
+
+// nonASCII is the class of the bytes a dfa does not handle.
+const nonASCII = 0xFF
+
+// dfa answers whether a regex matches an ASCII text, without telling
+// where: a deterministic automaton, built in full ahead of use from the
+// regex's program, that reads each byte once and never backtracks. It
+// does for the question "does the line match" what the regexp package's
+// backtracker does in several passes, and stops at the first byte where a
+// match is certain (or impossible).
+//
+// Only what the automaton can decide from the bytes alone is taken: a
+// regex with line or word assertions (?m)^ $ \b \B has none, and a text
+// that is empty or holds a non-ASCII byte is left to the regexp package
+// (match reports ok false). The table is read-only once built, so one dfa
+// serves every goroutine.
+type dfa struct {
+	class  [256]uint8 // byte -> class; nonASCII for bytes >= 0x80
+	nclass uint32
+	delta  []uint32 // row offset of a state + class -> row offset of the next
+	start  uint32   // row offset of the state before the first byte
+	accept uint32   // row offsets from here on are of states where a match ended
+	dead   uint32   // row offset of the state no match can leave; MaxUint32 if none
+	atEnd  []bool   // by state: a match ends at the end of the text
+}
+
+// match reports whether the regex matches s; ok false means that the
+// dfa cannot tell (it is nil, s is empty or not ASCII) and the regexp
+// package must.
+func (d *dfa) match(s string) (matched, ok bool) {
+	if d == nil || len(s) == 0 {
+		return false, false
+	}
+	st := d.start
+	if st >= d.accept {
+		return true, true
+	}
+	delta, class := d.delta, &d.class
+	for i := 0; i < len(s); i++ {
+		c := class[s[i]]
+		if c == nonASCII {
+			return false, false
+		}
+		st = delta[st+uint32(c)]
+		if st >= d.accept {
+			return true, true
+		}
+		if st == d.dead {
+			return false, true
+		}
+	}
+	return d.atEnd[st/d.nclass], true
+}
+
+// dfaState is a set of threads of the program at one position: the
+// instructions that wait for a byte, and those that wait for the end of
+// the text ($); matched when one reached the end of the regex.
+type dfaState struct {
+	leaves  []uint32
+	matched bool
+}
+
+func (s dfaState) key() string {
+	var b strings.Builder
+	if s.matched {
+		b.WriteByte('!')
+	}
+	for _, pc := range s.leaves {
+		b.WriteString(strconv.FormatUint(uint64(pc), 36))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// dfaBuilder makes the states of a dfa by following the program.
+type dfaBuilder struct {
+	prog *syntax.Prog
+	seen []bool // by pc: already followed in the current closure
+}
+
+// newDFA returns the dfa of the regex expr (Perl syntax, as the regexp
+// package compiles it), or nil when it has none (see dfa) or it would be
+// too large.
+func newDFA(expr string) *dfa {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return nil
+	}
+	var runes []uint32 // the instructions that read a rune
+	for pc, in := range prog.Inst {
+		switch in.Op {
+		case syntax.InstEmptyWidth:
+			if syntax.EmptyOp(in.Arg)&^(syntax.EmptyBeginText|syntax.EmptyEndText) != 0 {
+				return nil
+			}
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			runes = append(runes, uint32(pc))
+		}
+	}
+	b := &dfaBuilder{prog: prog, seen: make([]bool, len(prog.Inst))}
+	d := &dfa{}
+	reps := d.classes(prog, runes)
+	return b.build(d, reps)
+}
+
+// classes gives the ASCII bytes that every instruction treats alike one
+// class, and returns a byte of each class.
+func (d *dfa) classes(prog *syntax.Prog, runes []uint32) []byte {
+	bySig := map[string]uint8{}
+	var reps []byte
+	sig := make([]byte, len(runes))
+	for c := range 256 {
+		if c >= 0x80 {
+			d.class[c] = nonASCII
+			continue
+		}
+		for i, pc := range runes {
+			sig[i] = '0'
+			if readsByte(&prog.Inst[pc], byte(c)) {
+				sig[i] = '1'
+			}
+		}
+		k, ok := bySig[string(sig)]
+		if !ok {
+			k = uint8(len(reps))
+			bySig[string(sig)] = k
+			reps = append(reps, byte(c))
+		}
+		d.class[c] = k
+	}
+	d.nclass = uint32(len(reps))
+	return reps
+}
+
+// readsByte reports whether the rune instruction in takes the ASCII byte c.
+func readsByte(in *syntax.Inst, c byte) bool {
+	switch in.Op {
+	case syntax.InstRuneAny:
+		return true
+	case syntax.InstRuneAnyNotNL:
+		return c != '\n'
+	}
+	return in.MatchRune(rune(c))
+}
+
+// closure adds to st the threads that pc leads to without reading a byte,
+// at the start of the text or not (begin).
+func (b *dfaBuilder) closure(st *dfaState, pc uint32, begin bool) {
+	if b.seen[pc] {
+		return
+	}
+	b.seen[pc] = true
+	in := &b.prog.Inst[pc]
+	switch in.Op {
+	case syntax.InstAlt, syntax.InstAltMatch:
+		b.closure(st, in.Out, begin)
+		b.closure(st, in.Arg, begin)
+	case syntax.InstCapture, syntax.InstNop:
+		b.closure(st, in.Out, begin)
+	case syntax.InstEmptyWidth:
+		op := syntax.EmptyOp(in.Arg)
+		if op&syntax.EmptyBeginText != 0 && !begin {
+			return
+		}
+		if op&syntax.EmptyEndText != 0 {
+			st.leaves = append(st.leaves, pc) // waits for the end
+			return
+		}
+		b.closure(st, in.Out, begin)
+	case syntax.InstMatch:
+		st.matched = true
+	case syntax.InstFail:
+	default:
+		st.leaves = append(st.leaves, pc)
+	}
+}
+
+// follow returns the state of the threads from pcs, plus those of a match
+// starting afresh (inject) when not at the start of the text.
+func (b *dfaBuilder) follow(pcs []uint32, begin bool, inject bool) dfaState {
+	clear(b.seen)
+	var st dfaState
+	for _, pc := range pcs {
+		b.closure(&st, pc, begin)
+	}
+	if inject {
+		b.closure(&st, uint32(b.prog.Start), false)
+	}
+	slices.Sort(st.leaves)
+	st.leaves = slices.Compact(st.leaves)
+	return st
+}
+
+// endsHere reports whether a thread of st matches if the text ends now.
+func (b *dfaBuilder) endsHere(st dfaState) bool {
+	if st.matched {
+		return true
+	}
+	clear(b.seen)
+	var end dfaState
+	for _, pc := range st.leaves {
+		in := &b.prog.Inst[pc]
+		if in.Op == syntax.InstEmptyWidth {
+			b.closureAtEnd(&end, in.Out)
+		}
+	}
+	return end.matched
+}
+
+// closureAtEnd is closure at the end of the text (never its start: an
+// empty text is left to the regexp package).
+func (b *dfaBuilder) closureAtEnd(st *dfaState, pc uint32) {
+	if b.seen[pc] {
+		return
+	}
+	b.seen[pc] = true
+	in := &b.prog.Inst[pc]
+	switch in.Op {
+	case syntax.InstAlt, syntax.InstAltMatch:
+		b.closureAtEnd(st, in.Out)
+		b.closureAtEnd(st, in.Arg)
+	case syntax.InstCapture, syntax.InstNop:
+		b.closureAtEnd(st, in.Out)
+	case syntax.InstEmptyWidth:
+		if syntax.EmptyOp(in.Arg)&syntax.EmptyBeginText == 0 {
+			b.closureAtEnd(st, in.Out)
+		}
+	case syntax.InstMatch:
+		st.matched = true
+	}
+}
+
+// build finds every state reachable from the start, breadth first, and
+// lays out the table with the matching states last.
+func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
+	nc := int(d.nclass)
+	first := b.follow([]uint32{uint32(b.prog.Start)}, true, false)
+	states := []dfaState{first}
+	index := map[string]int{first.key(): 0}
+	var next []int // by state, by class: the next state
+	var outs []uint32
+	for i := 0; i < len(states); i++ {
+		if (i+1)*nc > maxDFACells {
+			return nil
+		}
+		row := make([]int, nc)
+		for c, rb := range reps {
+			if states[i].matched {
+				row[c] = i // never left: a match is certain
+				continue
+			}
+			outs = outs[:0]
+			for _, pc := range states[i].leaves {
+				in := &b.prog.Inst[pc]
+				if in.Op != syntax.InstEmptyWidth && readsByte(in, rb) {
+					outs = append(outs, in.Out)
+				}
+			}
+			st := b.follow(outs, false, true)
+			k := st.key()
+			j, ok := index[k]
+			if !ok {
+				j = len(states)
+				index[k] = j
+				states = append(states, st)
+			}
+			row[c] = j
+		}
+		next = append(next, row...)
+	}
+	// Number the states: those without a match first, then those with.
+	n := len(states)
+	at := make([]uint32, n) // old state -> new row offset
+	d.atEnd = make([]bool, n)
+	d.dead = math.MaxUint32
+	k := 0
+	for _, matched := range []bool{false, true} {
+		if matched {
+			d.accept = uint32(k * nc)
+		}
+		for s, st := range states {
+			if st.matched != matched {
+				continue
+			}
+			at[s] = uint32(k * nc)
+			d.atEnd[k] = b.endsHere(st)
+			if !st.matched && len(st.leaves) == 0 {
+				d.dead = at[s]
+			}
+			k++
+		}
+	}
+	d.delta = make([]uint32, n*nc)
+	for s := range states {
+		for c := range nc {
+			d.delta[int(at[s])+c] = at[next[s*nc+c]]
+		}
+	}
+	d.start = at[0]
+	return d
+}

@@ -1,0 +1,131 @@
+package rules
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// asciiLines returns random ASCII lines made of pieces that the tricky
+// regexes and the benchmark's rules look for, so that many of them match.
+func asciiLines(n int, seed uint64) []string {
+	pieces := []string{
+		"kernel", "KERNEL", "Panic", " ", "error", "Error", "ERROR", "warn", "color", "colour", "foo", "bar",
+		"xxy", "sshd", "a", "b", "c", "d", "\n", "Exception", "Failed password for ", "123 ", "INFO", "a.b",
+		"ab", "bcd", "FAIL", "denied", "refused", "timed out", "timeout", ":", "\t", "0", "9", "root from ",
+		"10.0.0.1", " port ", "authentication failure; rhost=", " user=", "Timeout waiting", "WARN", "$",
+		"kelvin", "KELVIN", "sss", "SSS", ".", "-", "[error] ", "2015-07-29 17:41:44,747 - ", "FATAL ",
+	}
+	rng := rand.New(rand.NewPCG(seed, 11))
+	lines := make([]string, n)
+	for i := range lines {
+		var b strings.Builder
+		for range 1 + rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		lines[i] = b.String()
+	}
+	return lines
+}
+
+// TestDFAAgreesWithRegexp: wherever the automaton answers, it answers
+// what the regexp package does, for the tricky regexes, the benchmark's
+// rules and many made-up rules, on real and random lines.
+func TestDFAAgreesWithRegexp(t *testing.T) {
+	exprs := append(append([]string{}, trickyRegexes...), manyRules(20)...)
+	for _, r := range mustLoadBench(t).Set.Rules() {
+		exprs = append(exprs, r.match.String())
+	}
+	lines := append(loghubLines(t), asciiLines(3000, 1)...)
+	lines = append(lines, randomLines(1000, 2)...)
+	for _, expr := range exprs {
+		re := regexp.MustCompile(expr)
+		d := newDFA(expr)
+		if d == nil {
+			continue
+		}
+		answered := 0
+		for _, line := range lines {
+			got, ok := d.match(line)
+			if !ok {
+				continue
+			}
+			answered++
+			if want := re.MatchString(line); got != want {
+				t.Fatalf("%q on %q: automaton says %v, regexp %v", expr, line, got, want)
+			}
+		}
+		if answered == 0 {
+			t.Errorf("%q: the automaton answered for no line", expr)
+		}
+	}
+}
+
+// TestDFAWhereItApplies: an automaton is made for plain regexes, also
+// with ^ and $, and not for line and word assertions; it leaves empty and
+// non-ASCII text to the regexp package.
+func TestDFAWhereItApplies(t *testing.T) {
+	for expr, want := range map[string]bool{
+		`Failed password for (?P<user>\S+) from`: true,
+		`^\d+ `:                                  true,
+		`ERROR$|^WARN`:                           true,
+		`\Aa|b\z`:                                true,
+		`(?i)kelvin`:                             true,
+		`\bsshd\b`:                               false,
+		`x\By`:                                   false,
+		`(?m)^INFO$`:                             false,
+		`(a|b|c|d|e)+f.*g`:                       true,
+	} {
+		if got := newDFA(expr) != nil; got != want {
+			t.Errorf("%q: automaton made %v, want %v", expr, got, want)
+		}
+	}
+	d := newDFA(`a`)
+	for _, s := range []string{"", "é a", "b\xff a"} {
+		if _, ok := d.match(s); ok {
+			t.Errorf("%q: the automaton answered, want it left to the regexp package", s)
+		}
+	}
+	for _, expr := range []string{`(a|b)*a(a|b){14}`, `g.{0,20}h`} {
+		if newDFA(expr) != nil {
+			t.Errorf("%q: an automaton of exponential size was made; want none past maxDFACells", expr)
+		}
+	}
+}
+
+func mustLoadBench(t testing.TB) *Config {
+	t.Helper()
+	cfg, err := Load("../bench/rules.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// FuzzDFA compares the automaton with the regexp package on any regex
+// and line for which it answers.
+func FuzzDFA(f *testing.F) {
+	for i, e := range trickyRegexes {
+		f.Add(e, asciiLines(1, uint64(i))[0])
+	}
+	f.Add(`^$`, "x")
+	f.Add(`a$|^b`, "ba")
+	f.Add(`(?i)K`, "k")
+	f.Add(`(?s).`, "\n")
+	f.Add(`[^\n]x`, "\nx")
+	f.Fuzz(func(t *testing.T, expr, line string) {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		d := newDFA(expr)
+		got, ok := d.match(line)
+		if !ok {
+			return
+		}
+		if want := re.MatchString(line); got != want {
+			t.Fatalf("%q on %q: automaton says %v, regexp %v", expr, line, got, want)
+		}
+	})
+}
