@@ -4,6 +4,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // wordJoiner is U+2060 WORD JOINER: invisible, and it breaks the token a
@@ -124,7 +125,7 @@ func conservative(s string) string { return conservativeReplacer.Replace(printab
 // printable replaces control characters other than tab and newline (ANSI
 // escapes, carriage returns, C1 controls, bidi overrides) with U+FFFD.
 func printable(s string) string {
-	if !strings.ContainsFunc(s, isUnsafeControl) {
+	if !hasUnsafeControl(s) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -133,6 +134,21 @@ func printable(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// hasUnsafeControl reports whether s holds a rune that isUnsafeControl
+// rejects. It looks at ASCII a byte at a time and decodes runes only from
+// the first non-ASCII byte on: most log lines are ASCII.
+func hasUnsafeControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= utf8.RuneSelf:
+			return strings.ContainsFunc(s[i:], isUnsafeControl)
+		case b < 0x20 && b != '\t' && b != '\n' || b == 0x7f:
+			return true
+		}
+	}
+	return false
 }
 
 func isUnsafeControl(r rune) bool {

@@ -72,3 +72,23 @@ func TestColor(t *testing.T) {
 		t.Errorf("random picked only %v", seen)
 	}
 }
+
+// TestHasUnsafeControl: the ASCII fast path says what a rune-by-rune scan
+// says, for every rune alone and behind ASCII, and for invalid UTF-8.
+func TestHasUnsafeControl(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		if got, want := hasUnsafeControl(s), strings.ContainsFunc(s, isUnsafeControl); got != want {
+			t.Fatalf("hasUnsafeControl(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if r < 0x3000 || r%97 == 0 {
+			check(string(r))
+			check("plain ascii " + string(r) + " tail")
+		}
+	}
+	for _, s := range []string{"", "\xff", "ok\xffok", "é\x1b[31m", "tab\tnew\nline", "del\x7f", "\u202eevil", "x\u0085y"} {
+		check(s)
+	}
+}
