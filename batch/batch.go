@@ -102,7 +102,17 @@ func New(opts Options) *Batcher {
 // not open. A match that arrives exactly when its key's digest is due goes
 // into the next digest. Add never calls Send.
 func (b *Batcher) Add(m rules.Match) {
-	shape := shapeOf(b.seed, m.Text)
+	b.AddShaped(m, b.Shape(m.Text))
+}
+
+// Shape returns the shape hash of a matched line's text: lines of one
+// shape count as one line of a digest (see shapeOf). It is safe for
+// concurrent use, so that the goroutines that match lines can compute it
+// ahead for AddShaped.
+func (b *Batcher) Shape(text string) uint64 { return shapeOf(b.seed, text) }
+
+// AddShaped is Add of a match whose shape, b.Shape(m.Text), is known.
+func (b *Batcher) AddShaped(m rules.Match, shape uint64) {
 	k := KeyOf(m)
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -63,10 +63,10 @@ func (en *engine) rule(name string) *rules.Rule {
 // every CPU (see matchLines); handle sees the lines in the order of in, so
 // each file's lines reach the batcher and its Cursor in order.
 func (en *engine) consume(ctx context.Context, in <-chan tailer.Line) {
-	matchLines(ctx, in, en.set.Load, en.handle)
+	matchLines(ctx, in, en.set.Load, en.batcher.Shape, en.handle)
 }
 
-func (en *engine) handle(l tailer.Line, ms []rules.Match, _ *rules.Rule) {
+func (en *engine) handle(l tailer.Line, ms []rules.Match, shapes []uint64, _ *rules.Rule) {
 	if isBarrier(l) {
 		return
 	}
@@ -75,9 +75,13 @@ func (en *engine) handle(l tailer.Line, ms []rules.Match, _ *rules.Rule) {
 	if len(ms) > 0 {
 		en.matched.Add(1)
 	}
-	for _, m := range ms {
+	for i, m := range ms {
 		en.count.match(m.Rule.Name)
-		en.batcher.Add(m)
+		if shapes != nil {
+			en.batcher.AddShaped(m, shapes[i])
+		} else {
+			en.batcher.Add(m)
+		}
 	}
 	l.Cursor.Handled(l.End)
 }

@@ -137,9 +137,9 @@ func run1(e *env, en *engine, argv []string, out *outputTail) result {
 	// The consumer owns matching; it ends when both streams are read.
 	go func() {
 		defer close(consumed)
-		matchLines(context.Background(), lines, en.set.Load, func(l tailer.Line, ms []rules.Match, drop *rules.Rule) {
+		matchLines(context.Background(), lines, en.set.Load, en.batcher.Shape, func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule) {
 			out.add(l.Text)
-			en.handle(l, ms, drop)
+			en.handle(l, ms, shapes, drop)
 		})
 	}()
 	done := make(chan struct{})

@@ -19,6 +19,7 @@ type chunk struct {
 	lines   []tailer.Line
 	results []lineResult
 	matches []rules.Match
+	shapes  []uint64 // by match, when the matchers compute shapes
 	ready   chan struct{}
 }
 
@@ -33,21 +34,23 @@ var chunkPool = sync.Pool{New: func() any {
 	return &chunk{lines: make([]tailer.Line, 0, chunkLines), results: make([]lineResult, 0, chunkLines)}
 }}
 
-// lineFunc receives one line with its matches and its drop rule (or nil).
-// ms is only valid during the call.
-type lineFunc func(l tailer.Line, ms []rules.Match, drop *rules.Rule)
+// lineFunc receives one line with its matches, their shapes (nil when
+// matchLines computes none) and its drop rule (or nil). ms and shapes are
+// only valid during the call.
+type lineFunc func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule)
 
 // matchLines matches the lines of in with the set that set returns (read
 // once per chunk, so a reload takes effect between chunks) on one matcher
 // per CPU, and calls fn for every line in the order of in, on the calling
-// goroutine. It returns once in is closed and every line went to fn, or
+// goroutine. When shape is not nil, the matchers also compute the shape
+// of every match's text with it (the batcher's work that needs no lock). It returns once in is closed and every line went to fn, or
 // once ctx ends (lines not yet handed to fn then are not).
 //
 // A gatherer goroutine cuts in into chunks (a chunk is shipped as soon as
 // in has nothing more ready, so a quiet tail waits for nothing) and queues
 // each chunk both to the matchers and, in order, to the caller, which waits
 // for each chunk's matches before it hands its lines on.
-func matchLines(ctx context.Context, in <-chan tailer.Line, set func() *rules.Set, fn lineFunc) {
+func matchLines(ctx context.Context, in <-chan tailer.Line, set func() *rules.Set, shape func(string) uint64, fn lineFunc) {
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *chunk, 2*workers)
 	order := make(chan *chunk, 2*workers)
@@ -59,7 +62,7 @@ func matchLines(ctx context.Context, in <-chan tailer.Line, set func() *rules.Se
 		// Matchers run until the gatherer closes work.
 		wg.Go(func() {
 			for c := range work {
-				c.match(set())
+				c.match(set(), shape)
 			}
 		})
 	}
@@ -117,15 +120,22 @@ func (c *chunk) fill(in <-chan tailer.Line) bool {
 	return true
 }
 
-// match runs the rules over the chunk's lines.
-func (c *chunk) match(set *rules.Set) {
+// match runs the rules over the chunk's lines, and shape (if not nil)
+// over the matches.
+func (c *chunk) match(set *rules.Set, shape func(string) uint64) {
 	c.results = c.results[:0]
 	c.matches = c.matches[:0]
+	c.shapes = c.shapes[:0]
 	for _, l := range c.lines {
 		from := len(c.matches)
 		var drop *rules.Rule
 		c.matches, drop = set.MatchAll(l, c.matches)
 		c.results = append(c.results, lineResult{from: from, to: len(c.matches), drop: drop})
+	}
+	if shape != nil {
+		for _, m := range c.matches {
+			c.shapes = append(c.shapes, shape(m.Text))
+		}
 	}
 	close(c.ready)
 }
@@ -134,7 +144,11 @@ func (c *chunk) match(set *rules.Set) {
 func (c *chunk) deliver(fn lineFunc) {
 	for i, l := range c.lines {
 		r := c.results[i]
-		fn(l, c.matches[r.from:r.to:r.to], r.drop)
+		var shapes []uint64
+		if len(c.shapes) > 0 {
+			shapes = c.shapes[r.from:r.to:r.to]
+		}
+		fn(l, c.matches[r.from:r.to:r.to], shapes, r.drop)
 	}
 }
 

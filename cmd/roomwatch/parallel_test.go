@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,8 +51,19 @@ func TestMatchLinesKeepsOrder(t *testing.T) {
 			in <- tailer.Line{Text: text, File: []string{"a", "b"}[i%2], End: int64(i)}
 		}
 	}()
-	matchLines(t.Context(), in, func() *rules.Set { return cfg.Set }, func(l tailer.Line, ms []rules.Match, drop *rules.Rule) {
+	// The shape of a match is computed by the matchers, for the match it
+	// is handed with.
+	shape := func(text string) uint64 { return uint64(len(text))<<32 | uint64(strings.Count(text, "1")) }
+	matchLines(t.Context(), in, func() *rules.Set { return cfg.Set }, shape, func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule) {
 		got = append(got, fmt.Sprintf("%s:%s:%s", l.File, l.Text, describe(ms, drop)))
+		if len(shapes) != len(ms) {
+			t.Fatalf("%q: %d shapes for %d matches", l.Text, len(shapes), len(ms))
+		}
+		for i, m := range ms {
+			if shapes[i] != shape(m.Text) {
+				t.Fatalf("%q: shape of match %d is %x, want %x", l.Text, i, shapes[i], shape(m.Text))
+			}
+		}
 	})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lines handled (-want +got):\n%s", diff)
@@ -87,7 +99,7 @@ func TestMatchLinesStopsWithContext(t *testing.T) {
 		in <- tailer.Line{Text: "line 2"}
 		cancel()
 	}()
-	matchLines(ctx, in, func() *rules.Set { return cfg.Set }, func(tailer.Line, []rules.Match, *rules.Rule) { seen++ })
+	matchLines(ctx, in, func() *rules.Set { return cfg.Set }, nil, func(tailer.Line, []rules.Match, []uint64, *rules.Rule) { seen++ })
 	if seen > 1 {
 		t.Errorf("%d lines handled, want at most the one sent", seen)
 	}

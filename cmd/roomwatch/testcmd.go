@@ -107,7 +107,7 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 			Notify: d.Notify, Rule: d.Rule, Count: d.Count, Text: d.Message,
 		})
 	}})
-	count := func(l tailer.Line, buf []rules.Match, drop *rules.Rule) {
+	count := func(l tailer.Line, buf []rules.Match, shapes []uint64, drop *rules.Rule) {
 		rep.Lines++
 		if drop != nil {
 			byRule[drop].Matches++
@@ -115,7 +115,7 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 		if drop != nil || len(buf) > 0 {
 			rep.Matched++
 		}
-		for _, m := range buf {
+		for i, m := range buf {
 			rr := byRule[m.Rule]
 			rr.Matches++
 			if len(rr.Samples) < testSamples {
@@ -125,11 +125,11 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 				}
 				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: l.Text, Captures: caps})
 			}
-			b.Add(m)
+			b.AddShaped(m, shapes[i])
 		}
 	}
 	start := time.Now()
-	if err := readLogs(logs, stdin, set, count); err != nil {
+	if err := readLogs(logs, stdin, set, b.Shape, count); err != nil {
 		return nil, err
 	}
 	b.Flush()
@@ -149,19 +149,19 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 
 // readLogs passes every line of the named files (or stdin), with what
 // set made of it, to fn, in order. Matching runs on every CPU, as in run.
-func readLogs(logs []string, stdin io.Reader, set *rules.Set, fn lineFunc) error {
+func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn lineFunc) error {
 	if len(logs) == 0 {
 		logs = []string{"-"}
 	}
 	for _, name := range logs {
-		if err := readLog(name, stdin, set, fn); err != nil {
+		if err := readLog(name, stdin, set, shape, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func readLog(name string, stdin io.Reader, set *rules.Set, fn lineFunc) error {
+func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn lineFunc) error {
 	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -178,7 +178,7 @@ func readLog(name string, stdin io.Reader, set *rules.Set, fn lineFunc) error {
 		errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
 		close(lines)
 	}()
-	matchLines(context.Background(), lines, func() *rules.Set { return set }, fn)
+	matchLines(context.Background(), lines, func() *rules.Set { return set }, shape, fn)
 	if err := <-errc; err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
