@@ -2,20 +2,24 @@ package tailer
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
-// emitter hands the lines of one source on to out, in order, joining
-// multiline events first when the source asks for it.
+// emitter hands the lines of one source on to out, in order, in batches,
+// joining multiline events first when the source asks for it. A source
+// adds lines with send and ships the batch with ship (or flush) before it
+// waits for more data, so that no line waits for a read.
 type emitter struct {
-	out     chan<- Line
+	out     chan<- []Line
+	batch   []Line        // lines not shipped yet
 	j       *joiner       // nil without multiline
 	timeout time.Duration // closes an open event
 	timer   *time.Timer   // created on first use
 }
 
 // newEmitter returns an emitter of lines to out.
-func newEmitter(out chan<- Line, m *Multiline, max int) *emitter {
+func newEmitter(out chan<- []Line, m *Multiline, max int) *emitter {
 	e := &emitter{out: out, j: newJoiner(m, max)}
 	if e.j != nil {
 		e.timeout = m.timeout()
@@ -23,14 +27,14 @@ func newEmitter(out chan<- Line, m *Multiline, max int) *emitter {
 	return e
 }
 
-// send hands l on (or adds it to the open event). It blocks until out takes
-// the line and reports false when ctx ended first.
+// send adds l to the batch (or to the open event), and ships the batch
+// when it is full. It reports false when ctx ended first.
 func (e *emitter) send(ctx context.Context, l Line) bool {
 	if e.j == nil {
-		return put(ctx, e.out, l)
+		return e.add(ctx, l)
 	}
 	ev, ok := e.j.add(l)
-	if ok && !put(ctx, e.out, ev) {
+	if ok && !e.add(ctx, ev) {
 		return false
 	}
 	if e.timer == nil {
@@ -50,15 +54,41 @@ func (e *emitter) expired() <-chan time.Time {
 	return e.timer.C
 }
 
-// flush hands on the open event, if any.
-func (e *emitter) flush(ctx context.Context) bool {
-	if e.j == nil {
-		return true
+// add appends l to the batch and ships a full batch.
+func (e *emitter) add(ctx context.Context, l Line) bool {
+	if e.batch == nil {
+		e.batch = newBatch()
 	}
-	if ev, ok := e.j.flush(); ok {
-		return put(ctx, e.out, ev)
+	e.batch = append(e.batch, l)
+	if len(e.batch) >= MaxBatch {
+		return e.ship(ctx)
 	}
 	return true
+}
+
+// ship hands the batch on, if it holds lines. It blocks until out takes
+// it and reports false when ctx ended first.
+func (e *emitter) ship(ctx context.Context) bool {
+	if len(e.batch) == 0 {
+		return true
+	}
+	select {
+	case e.out <- e.batch:
+		e.batch = nil
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// flush hands on the open event, if any, and ships the batch.
+func (e *emitter) flush(ctx context.Context) bool {
+	if e.j != nil {
+		if ev, ok := e.j.flush(); ok && !e.add(ctx, ev) {
+			return false
+		}
+	}
+	return e.ship(ctx)
 }
 
 // stop releases the timer.
@@ -68,12 +98,22 @@ func (e *emitter) stop() {
 	}
 }
 
-// put sends l on out unless ctx ends first.
-func put(ctx context.Context, out chan<- Line, l Line) bool {
-	select {
-	case out <- l:
-		return true
-	case <-ctx.Done():
-		return false
+// MaxBatch is the most lines a source sends in one batch.
+const MaxBatch = 256
+
+// batchPool holds the batches that receivers gave back with Recycle.
+var batchPool = sync.Pool{New: func() any { b := make([]Line, 0, MaxBatch); return &b }}
+
+func newBatch() []Line { return (*batchPool.Get().(*[]Line))[:0] }
+
+// Recycle gives a batch received from a source back for reuse, once its
+// receiver is done with it and with its lines' Text; the batch must not
+// be used after. Giving it back is optional.
+func Recycle(b []Line) {
+	if cap(b) != MaxBatch {
+		return
 	}
+	clear(b[:cap(b)])
+	b = b[:0]
+	batchPool.Put(&b)
 }

@@ -59,7 +59,7 @@ type follower struct {
 }
 
 // follow reads f until ctx ends or the file is let go.
-func (t *Tailer) follow(ctx context.Context, f *file, out chan<- Line) {
+func (t *Tailer) follow(ctx context.Context, f *file, out chan<- []Line) {
 	defer close(f.done)
 	defer f.fh.Close()
 	if f.after != nil {
@@ -113,8 +113,8 @@ func (fw *follower) run(ctx context.Context) {
 	}
 }
 
-// readAll hands on every complete line available. It reports false when
-// ctx ended.
+// readAll hands on every complete line available, and ships them before
+// it returns. It reports false when ctx ended.
 func (fw *follower) readAll(ctx context.Context) bool {
 	before := fw.lr.off
 	defer func() {
@@ -129,7 +129,7 @@ func (fw *follower) readAll(ctx context.Context) bool {
 				fw.readErr = err.Error()
 				fw.t.log.Warn("read error, retrying", "path", fw.f.name(), "err", err)
 			}
-			return true
+			return fw.e.ship(ctx)
 		}
 		if !fw.e.send(ctx, fw.line(rl)) {
 			return false

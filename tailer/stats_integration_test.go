@@ -19,8 +19,8 @@ func TestStats(t *testing.T) {
 	var lines []Line
 	for len(lines) < 2 {
 		select {
-		case l := <-h.out:
-			lines = append(lines, l)
+		case b := <-h.out:
+			lines = append(lines, b...)
 		case <-time.After(10 * time.Second):
 			t.Fatal("no lines")
 		}

@@ -45,7 +45,8 @@ func NewStdin(r io.Reader, opts Options) *Stdin {
 	return &Stdin{r: r, opts: opts}
 }
 
-// Run reads lines and sends them on out until the end of the stream, where
+// Run reads lines and sends them on out, in batches (see Recycle), until
+// the end of the stream, where
 // it sends the trailing partial line and the open multiline event and
 // returns nil, or until ctx is done, where it returns nil without flushing.
 // It blocks on out (backpressure) and never closes out. Lines carry no
@@ -57,7 +58,7 @@ func NewStdin(r io.Reader, opts Options) *Stdin {
 // (a blocking standard input, any other io.Reader) Run returns at once and
 // the goroutine ends when its pending Read returns, at the latest with the
 // process: a read blocked in the kernel cannot be interrupted portably.
-func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
+func (s *Stdin) Run(ctx context.Context, out chan<- []Line) error {
 	// lines is unbuffered: the reader hands a batch over before it reports
 	// the end on done, so this loop never sees the end before the batch.
 	lines := make(chan []rawLine)
@@ -81,6 +82,9 @@ func (s *Stdin) Run(ctx context.Context, out chan<- Line) error {
 				if !e.send(ctx, s.line(rl, now)) {
 					return s.cancel(stopReader, done)
 				}
+			}
+			if !e.ship(ctx) {
+				return s.cancel(stopReader, done)
 			}
 			clear(batch)
 			select {
@@ -109,7 +113,7 @@ func (s *Stdin) line(rl rawLine, now time.Time) Line {
 }
 
 // batchLines is the most lines the reader hands over at a time.
-const batchLines = 128
+const batchLines = MaxBatch
 
 // read reads lines until the end of the stream or an error, which it
 // reports on done (nil for the end). It stops when stop is closed.

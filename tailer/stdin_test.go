@@ -40,14 +40,14 @@ func TestStdinRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				out := make(chan Line, 100)
+				out := make(chan []Line, 100)
 				if err := NewStdin(strings.NewReader(tt.in), tt.opts).Run(t.Context(), out); err != nil {
 					t.Fatalf("Run: %v", err)
 				}
 				close(out)
 				var got []Line
-				for l := range out {
-					got = append(got, l)
+				for b := range out {
+					got = append(got, b...)
 				}
 				for i := range tt.want {
 					tt.want[i].File, tt.want[i].Time = StdinName, t0
@@ -63,7 +63,7 @@ func TestStdinRun(t *testing.T) {
 func TestStdinMultilineTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pr, pw := io.Pipe()
-		out := make(chan Line)
+		out := make(chan []Line)
 		opts := Options{Multiline: &Multiline{Start: regexp.MustCompile(`^E `), Timeout: 2 * time.Second}}
 		errc := make(chan error)
 		go func() { errc <- NewStdin(pr, opts).Run(t.Context(), out) }()
@@ -71,16 +71,16 @@ func TestStdinMultilineTimeout(t *testing.T) {
 		time.Sleep(1900 * time.Millisecond)
 		synctest.Wait()
 		select {
-		case l := <-out:
-			t.Fatalf("event closed before its timeout: %q", l.Text)
+		case b := <-out:
+			t.Fatalf("event closed before its timeout: %q", b[0].Text)
 		default:
 		}
 		time.Sleep(200 * time.Millisecond)
 		synctest.Wait()
 		select {
-		case l := <-out:
-			if l.Text != "E one\n  cont" {
-				t.Errorf("event = %q, want %q", l.Text, "E one\n  cont")
+		case b := <-out:
+			if len(b) != 1 || b[0].Text != "E one\n  cont" {
+				t.Errorf("events = %+v, want one: %q", b, "E one\n  cont")
 			}
 		default:
 			t.Fatal("event not closed after its timeout")
@@ -116,19 +116,19 @@ func TestStdinCancelBlockedRead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
-			out := make(chan Line, 10)
+			out := make(chan []Line, 10)
 			errc := make(chan error)
 			s := NewStdin(tt.r(t), Options{Logger: slog.New(slog.DiscardHandler)})
 			go func() { errc <- s.Run(ctx, out) }()
-			if l := <-out; l.Text != "one" {
-				t.Fatalf("first line = %q, want %q", l.Text, "one")
+			if b := <-out; len(b) != 1 || b[0].Text != "one" {
+				t.Fatalf("first batch = %+v, want the line %q", b, "one")
 			}
 			cancel()
 			if err := <-errc; err != nil {
 				t.Fatalf("Run after cancel = %v, want nil", err)
 			}
 			if len(out) != 0 {
-				t.Errorf("partial line sent after cancel: %q", (<-out).Text)
+				t.Errorf("partial line sent after cancel: %q", (<-out)[0].Text)
 			}
 		})
 	}
@@ -147,16 +147,24 @@ func TestStdinDeliversBeforeBlocking(t *testing.T) {
 		}
 		in.WriteString("partial")
 		go io.WriteString(pw, in.String())
-		out := make(chan Line, 2*n)
+		out := make(chan []Line, 2*n)
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := make(chan error)
 		go func() { errc <- NewStdin(pr, Options{}).Run(ctx, out) }()
 		synctest.Wait()
-		if len(out) != n {
-			t.Fatalf("%d lines arrived while the read blocks, want %d", len(out), n)
+		var got []Line
+		for len(out) > 0 {
+			b := <-out
+			if len(b) == 0 || len(b) > MaxBatch {
+				t.Fatalf("a batch of %d lines, want 1 to %d", len(b), MaxBatch)
+			}
+			got = append(got, b...)
 		}
-		for i := range n {
-			if l, want := <-out, fmt.Sprintf("line %d", i); l.Text != want {
+		if len(got) != n {
+			t.Fatalf("%d lines arrived while the read blocks, want %d", len(got), n)
+		}
+		for i, l := range got {
+			if want := fmt.Sprintf("line %d", i); l.Text != want {
 				t.Fatalf("line %d = %q, want %q", i, l.Text, want)
 			}
 		}
@@ -181,17 +189,20 @@ func TestStdinLineTime(t *testing.T) {
 		calls++
 		return t0.Add(time.Duration(calls) * time.Second)
 	}
-	out := make(chan Line, 10)
+	out := make(chan []Line, 10)
 	done := make(chan error, 1)
 	go func() { done <- NewStdin(r, Options{Now: clock}).Run(context.Background(), out) }()
 	if _, err := w.Write([]byte("a\nb\nc\n")); err != nil {
 		t.Fatal(err)
 	}
-	first := []Line{<-out, <-out, <-out}
+	var first []Line
+	for len(first) < 3 {
+		first = append(first, <-out...)
+	}
 	if _, err := w.Write([]byte("d\n")); err != nil {
 		t.Fatal(err)
 	}
-	later := <-out
+	later := (<-out)[0]
 	w.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)

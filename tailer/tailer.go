@@ -94,7 +94,7 @@ type Tailer struct {
 // runner is what a scan needs to start followers.
 type runner struct {
 	ctx context.Context
-	out chan<- Line
+	out chan<- []Line
 	wg  sync.WaitGroup // the followers
 }
 
@@ -168,13 +168,13 @@ func setDefaults(o *TailerOptions) {
 	def(&o.RotateWait, time.Second)
 }
 
-// Run follows the files and sends their lines on out until ctx is done,
-// then returns nil once every follower has stopped. It blocks on out
-// (backpressure) and never closes out. Lines of one file come in file
+// Run follows the files and sends their lines on out, in batches (see
+// Recycle), until ctx is done, then returns nil once every follower has
+// stopped. It blocks on out (backpressure) and never closes out. Lines of one file come in file
 // order, each with that file's Cursor. Run saves positions every SaveEvery;
 // the caller calls SavePositions once more after it has handled the last
 // lines. Run may be called only once.
-func (t *Tailer) Run(ctx context.Context, out chan<- Line) error {
+func (t *Tailer) Run(ctx context.Context, out chan<- []Line) error {
 	ctx, cancel := context.WithCancel(ctx)
 	t.runner = &runner{ctx: ctx, out: out}
 	defer func() {

@@ -31,12 +31,16 @@ func BenchmarkTailFromBeginning(b *testing.B) {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(b.Context())
-		out := make(chan Line, 1024)
+		out := make(chan []Line, 16)
 		done := make(chan error)
 		go func() { done <- tl.Run(ctx, out) }()
-		for range n {
-			l := <-out
-			l.Cursor.Handled(l.End)
+		for got := 0; got < n; {
+			b := <-out
+			for _, l := range b {
+				l.Cursor.Handled(l.End)
+			}
+			got += len(b)
+			Recycle(b)
 		}
 		cancel()
 		<-done
@@ -64,7 +68,7 @@ func BenchmarkManyFilesHeap(b *testing.B) {
 		}
 		ctx, cancel := context.WithCancel(b.Context())
 		done := make(chan error)
-		go func() { done <- tl.Run(ctx, make(chan Line)) }()
+		go func() { done <- tl.Run(ctx, make(chan []Line)) }()
 		<-tl.Ready()
 		time.Sleep(100 * time.Millisecond) // let the followers reach their first wait
 		runtime.GC()

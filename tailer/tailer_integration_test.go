@@ -37,7 +37,8 @@ func (s *syncBuffer) String() string {
 type harness struct {
 	t      *testing.T
 	tl     *Tailer
-	out    chan Line
+	out    chan []Line
+	queued []Line // received in a batch, not yet expected
 	cancel context.CancelFunc
 	done   chan error
 	logs   *syncBuffer
@@ -46,7 +47,7 @@ type harness struct {
 // start runs a Tailer with opts and waits until it has looked at the files.
 func start(t *testing.T, opts TailerOptions, mods ...func(*Tailer)) *harness {
 	t.Helper()
-	h := &harness{t: t, out: make(chan Line, 1000), done: make(chan error, 1), logs: &syncBuffer{}}
+	h := &harness{t: t, out: make(chan []Line, 1000), done: make(chan error, 1), logs: &syncBuffer{}}
 	opts.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
 	if opts.RotateWait == 0 {
 		opts.RotateWait = 300 * time.Millisecond
@@ -86,7 +87,10 @@ func (h *harness) stop() {
 	}
 	var extra []string
 	for len(h.out) > 0 {
-		extra = append(extra, (<-h.out).Text)
+		h.queued = append(h.queued, <-h.out...)
+	}
+	for _, l := range h.queued {
+		extra = append(extra, l.Text)
 	}
 	if len(extra) > 0 {
 		h.t.Errorf("unexpected lines: %q", extra)
@@ -99,14 +103,20 @@ func (h *harness) expect(want ...string) []Line {
 	var got []Line
 	var texts []string
 	for len(got) < len(want) {
-		select {
-		case l := <-h.out:
-			l.Cursor.Handled(l.End)
-			got = append(got, l)
-			texts = append(texts, l.Text)
-		case <-time.After(10 * time.Second):
-			h.t.Fatalf("timed out after %q, want %q", texts, want)
+		if len(h.queued) == 0 {
+			select {
+			case b := <-h.out:
+				h.queued = b
+			case <-time.After(10 * time.Second):
+				h.t.Fatalf("timed out after %q, want %q", texts, want)
+			}
+			continue
 		}
+		l := h.queued[0]
+		h.queued = h.queued[1:]
+		l.Cursor.Handled(l.End)
+		got = append(got, l)
+		texts = append(texts, l.Text)
 	}
 	if diff := cmp.Diff(want, texts); diff != "" {
 		h.t.Errorf("lines mismatch (-want +got):\n%s", diff)

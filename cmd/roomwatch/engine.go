@@ -62,7 +62,7 @@ func (en *engine) rule(name string) *rules.Rule {
 // consume handles lines until in is closed or ctx ends. The rules run on
 // every CPU (see matchLines); handle sees the lines in the order of in, so
 // each file's lines reach the batcher and its Cursor in order.
-func (en *engine) consume(ctx context.Context, in <-chan tailer.Line) {
+func (en *engine) consume(ctx context.Context, in <-chan []tailer.Line) {
 	matchLines(ctx, in, en.set.Load, en.batcher.Shape, en.handle)
 }
 

@@ -11,7 +11,7 @@ import (
 // runFiles runs the file tailer t into lines until ctx ends. When a
 // reload changes the file inputs, it hands over to a new tailer without
 // losing or repeating a line (see handover).
-func (o *ops) runFiles(ctx context.Context, t *tailer.Tailer, lines chan tailer.Line) error {
+func (o *ops) runFiles(ctx context.Context, t *tailer.Tailer, lines chan []tailer.Line) error {
 	if o == nil {
 		return t.Run(ctx, lines)
 	}
@@ -42,7 +42,7 @@ func (o *ops) runFiles(ctx context.Context, t *tailer.Tailer, lines chan tailer.
 // digests are flushed and delivery given up to shutdown_timeout to make
 // them safe. Past that, positions are saved where a crash would resume,
 // and a line may be alerted twice, never lost.
-func (o *ops) handover(ctx context.Context, old *tailer.Tailer, ins []tailer.Input, lines chan<- tailer.Line) *tailer.Tailer {
+func (o *ops) handover(ctx context.Context, old *tailer.Tailer, ins []tailer.Input, lines chan<- []tailer.Line) *tailer.Tailer {
 	if !o.barrier(ctx, lines) {
 		return old
 	}
@@ -93,13 +93,13 @@ var barriers sync.Map
 
 // barrier sends a barrier through lines and waits until the engine has
 // passed it. It reports false if ctx ended first.
-func (o *ops) barrier(ctx context.Context, lines chan<- tailer.Line) bool {
+func (o *ops) barrier(ctx context.Context, lines chan<- []tailer.Line) bool {
 	c := tailer.NewCursor(0)
 	passed := make(chan struct{})
 	barriers.Store(c, passed)
 	defer barriers.Delete(c)
 	select {
-	case lines <- tailer.Line{File: barrierFile, Cursor: c}:
+	case lines <- []tailer.Line{{File: barrierFile, Cursor: c}}:
 	case <-ctx.Done():
 		return false
 	}

@@ -83,7 +83,7 @@ func (o *ops) supervise(ctx context.Context) error {
 	}
 }
 
-// queued returns how many lines wait for the engine.
+// queued returns how many batches of lines wait for the engine.
 func (o *ops) queued() int {
 	if p := o.lines.Load(); p != nil {
 		return len(*p)

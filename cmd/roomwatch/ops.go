@@ -34,7 +34,7 @@ type ops struct {
 
 	cfg    atomic.Pointer[rules.Config] // the running config
 	dests  map[string]*tracked          // by destination name; the set is fixed at start
-	lines  atomic.Pointer[chan tailer.Line]
+	lines  atomic.Pointer[chan []tailer.Line]
 	files  atomic.Pointer[tailer.Tailer] // the running file tailer, nil without one
 	inputs chan []tailer.Input           // file inputs for runFiles after a reload; capacity 1
 
@@ -112,7 +112,7 @@ func (o *ops) actor(ctx context.Context, g *oklog.Group, run func(context.Contex
 
 // attach tells ops the channel that carries every line to the engine: the
 // watchdog looks at it, and a reload passes barriers through it.
-func (o *ops) attach(lines chan tailer.Line) {
+func (o *ops) attach(lines chan []tailer.Line) {
 	if o != nil {
 		o.lines.Store(&lines)
 	}

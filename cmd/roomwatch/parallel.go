@@ -9,12 +9,9 @@ import (
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
-// chunkLines is how many lines a matcher takes at a time: enough to make
-// the hand-over cheap, few enough to keep memory small.
-const chunkLines = 256
-
-// chunk is a run of consecutive lines with what the rules made of them.
-// The gatherer fills lines, one matcher fills the rest and closes ready.
+// chunk is a batch of consecutive lines from a source with what the rules
+// made of them. The gatherer sets lines, one matcher fills the rest and
+// closes ready.
 type chunk struct {
 	lines   []tailer.Line
 	results []lineResult
@@ -31,7 +28,7 @@ type lineResult struct {
 }
 
 var chunkPool = sync.Pool{New: func() any {
-	return &chunk{lines: make([]tailer.Line, 0, chunkLines), results: make([]lineResult, 0, chunkLines)}
+	return &chunk{results: make([]lineResult, 0, tailer.MaxBatch)}
 }}
 
 // lineFunc receives one line with its matches, their shapes (nil when
@@ -39,21 +36,21 @@ var chunkPool = sync.Pool{New: func() any {
 // only valid during the call.
 type lineFunc func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule)
 
-// matchLines matches the lines of in with the set that set returns (read
+// matchLines matches the lines of the batches of in with the set that set returns (read
 // once per chunk, so a reload takes effect between chunks) on one matcher
 // per CPU, and calls fn for every line in the order of in, on the calling
 // goroutine. When shape is not nil, the matchers also compute the shape
 // of every match's text with it (the batcher's work that needs no lock). It returns once in is closed and every line went to fn, or
 // once ctx ends (lines not yet handed to fn then are not).
 //
-// A gatherer goroutine cuts in into chunks (a chunk is shipped as soon as
-// in has nothing more ready, so a quiet tail waits for nothing) and queues
-// each chunk both to the matchers and, in order, to the caller, which waits
-// for each chunk's matches before it hands its lines on.
-func matchLines(ctx context.Context, in <-chan tailer.Line, set func() *rules.Set, shape func(string) uint64, fn lineFunc) {
+// A gatherer goroutine makes each batch a chunk and queues it both to the
+// matchers and, in order, to the caller, which waits for each chunk's
+// matches before it hands its lines on. Batches are given back to the
+// tailer (tailer.Recycle) once handed on.
+func matchLines(ctx context.Context, in <-chan []tailer.Line, set func() *rules.Set, shape func(string) uint64, fn lineFunc) {
 	workers := runtime.GOMAXPROCS(0)
-	work := make(chan *chunk, 2*workers)
-	order := make(chan *chunk, 2*workers)
+	work := make(chan *chunk, 4*workers)
+	order := make(chan *chunk, 4*workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// The gatherer owns work and order and closes them at the end of in.
@@ -76,48 +73,30 @@ func matchLines(ctx context.Context, in <-chan tailer.Line, set func() *rules.Se
 	}
 }
 
-// gather reads in into chunks until in is closed or ctx ends.
-func gather(ctx context.Context, in <-chan tailer.Line, work, order chan<- *chunk) {
+// gather makes chunks of the batches of in until in is closed or ctx ends.
+func gather(ctx context.Context, in <-chan []tailer.Line, work, order chan<- *chunk) {
 	defer close(order)
 	defer close(work)
 	for {
-		var l tailer.Line
+		var b []tailer.Line
 		var ok bool
 		select {
-		case l, ok = <-in:
+		case b, ok = <-in:
 			if !ok {
 				return
 			}
 		case <-ctx.Done():
 			return
 		}
+		if len(b) == 0 {
+			continue
+		}
 		c := chunkPool.Get().(*chunk)
-		c.lines = append(c.lines[:0], l)
+		c.lines = b
 		c.ready = make(chan struct{})
-		ok = c.fill(in)
 		order <- c
 		work <- c
-		if !ok {
-			return
-		}
 	}
-}
-
-// fill adds the lines that in has ready, up to a full chunk. It reports
-// false when in is closed.
-func (c *chunk) fill(in <-chan tailer.Line) bool {
-	for len(c.lines) < chunkLines {
-		select {
-		case l, ok := <-in:
-			if !ok {
-				return false
-			}
-			c.lines = append(c.lines, l)
-		default:
-			return true
-		}
-	}
-	return true
 }
 
 // match runs the rules over the chunk's lines, and shape (if not nil)
@@ -152,9 +131,10 @@ func (c *chunk) deliver(fn lineFunc) {
 	}
 }
 
-// reset forgets the chunk's lines, so that a pooled chunk holds no text.
+// reset gives the chunk's batch back and forgets its matches, so that a
+// pooled chunk holds no text.
 func (c *chunk) reset() {
-	clear(c.lines)
+	tailer.Recycle(c.lines)
 	clear(c.matches)
-	c.lines, c.matches = c.lines[:0], c.matches[:0]
+	c.lines, c.matches = nil, c.matches[:0]
 }

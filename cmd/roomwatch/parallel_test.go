@@ -31,8 +31,8 @@ func TestMatchLinesKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 10 * chunkLines
-	in := make(chan tailer.Line, 64)
+	const n = 10 * tailer.MaxBatch
+	in := make(chan []tailer.Line, 4)
 	var want, got []string
 	for i := range n {
 		text := fmt.Sprintf("line %d", i)
@@ -43,12 +43,19 @@ func TestMatchLinesKeepsOrder(t *testing.T) {
 	}
 	go func() {
 		defer close(in)
+		// Batches of every size, as sources send them.
+		sizes := []int{1, 5, tailer.MaxBatch, 37, 2, tailer.MaxBatch - 1}
+		var b []tailer.Line
 		for i := range n {
 			text := fmt.Sprintf("line %d", i)
 			if i%3 == 0 {
 				text = "GET /healthz " + text
 			}
-			in <- tailer.Line{Text: text, File: []string{"a", "b"}[i%2], End: int64(i)}
+			b = append(b, tailer.Line{Text: text, File: []string{"a", "b"}[i%2], End: int64(i)})
+			if len(b) == sizes[i%len(sizes)] || i == n-1 {
+				in <- b
+				b = nil
+			}
 		}
 	}()
 	// The shape of a match is computed by the matchers, for the match it
@@ -93,10 +100,10 @@ func TestMatchLinesStopsWithContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	in := make(chan tailer.Line)
+	in := make(chan []tailer.Line)
 	seen := 0
 	go func() {
-		in <- tailer.Line{Text: "line 2"}
+		in <- []tailer.Line{{Text: "line 2"}}
 		cancel()
 	}()
 	matchLines(ctx, in, func() *rules.Set { return cfg.Set }, nil, func(tailer.Line, []rules.Match, []uint64, *rules.Rule) { seen++ })
