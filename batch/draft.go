@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"slices"
 	"time"
 
 	"github.com/roomwatch/roomwatch/rules"
@@ -12,14 +13,19 @@ const defaultMaxLines = 20
 
 // draft is a digest still collecting matches. Its memory is bounded
 // whatever arrives: at most maxLines samples of at most maxSample bytes,
-// and an index of that many shapes.
+// and their shapes. A batcher holds a draft for every open key, so it
+// keeps no more than that: the digest's Group map is made when it leaves
+// (done).
 //
 // Invariant: the counts of d.Lines plus d.More equal d.Count.
 type draft struct {
 	d        *Digest
 	maxLines int
-	index    map[uint64]int // shape hash → index into d.Lines
+	shapes   []uint64       // shape hash of each of d.Lines, in order
+	index    map[uint64]int // shape -> index in shapes, once there are many
 	fold     *sketch        // overflow keys: the distinct keys folded
+	groupBy  []string       // the rule's group_by names
+	group    []string       // their values for this key
 }
 
 func newDraft(k Key, r *rules.Rule, group []string, now time.Time) *draft {
@@ -27,20 +33,7 @@ func newDraft(k Key, r *rules.Rule, group []string, now time.Time) *draft {
 		ID: newID(), Key: k, Rule: r.Name, Room: r.Room, Color: r.Color, Format: r.Format,
 		Notify: r.Notify, Mention: r.Mention, First: now, Last: now,
 	}
-	if len(r.GroupBy) > 0 {
-		d.Group = make(map[string]string, len(r.GroupBy))
-		for i, g := range r.GroupBy {
-			switch {
-			case k.Overflow:
-				d.Group[g] = "other"
-			case i < len(group):
-				d.Group[g] = group[i]
-			default:
-				d.Group[g] = ""
-			}
-		}
-	}
-	f := &draft{d: d, maxLines: r.MaxLines, index: map[uint64]int{}}
+	f := &draft{d: d, maxLines: r.MaxLines, groupBy: r.GroupBy, group: group}
 	if f.maxLines <= 0 {
 		f.maxLines = defaultMaxLines
 	}
@@ -48,6 +41,29 @@ func newDraft(k Key, r *rules.Rule, group []string, now time.Time) *draft {
 		f.fold = new(sketch)
 	}
 	return f
+}
+
+// done completes the digest as it leaves the batcher: the values of its
+// group_by captures ("other" for every one of an overflow key) and the
+// number of keys it folded.
+func (f *draft) done() {
+	d := f.d
+	if len(f.groupBy) > 0 {
+		d.Group = make(map[string]string, len(f.groupBy))
+		for i, g := range f.groupBy {
+			switch {
+			case d.Key.Overflow:
+				d.Group[g] = "other"
+			case i < len(f.group):
+				d.Group[g] = f.group[i]
+			default:
+				d.Group[g] = ""
+			}
+		}
+	}
+	if f.fold != nil {
+		d.Folded = f.fold.count()
+	}
 }
 
 // add counts one line of the given shape and reports whether it is
@@ -58,7 +74,7 @@ func (f *draft) add(text string, shape uint64, at time.Time) bool {
 	if at.After(d.Last) {
 		d.Last = at
 	}
-	if i, ok := f.index[shape]; ok {
+	if i := f.find(shape); i >= 0 {
 		d.Lines[i].Count++
 		return true
 	}
@@ -66,8 +82,14 @@ func (f *draft) add(text string, shape uint64, at time.Time) bool {
 		d.More++
 		return false
 	}
-	f.index[shape] = len(d.Lines)
+	f.shapes = append(f.shapes, shape)
 	d.Lines = append(d.Lines, Line{Text: cutSample(text), Count: 1})
+	switch {
+	case f.index != nil:
+		f.index[shape] = len(f.shapes) - 1
+	case len(f.shapes) > maxScan:
+		f.reindex()
+	}
 	return true
 }
 
@@ -81,19 +103,43 @@ func (f *draft) remove(shape uint64, shown bool, first time.Time) {
 		d.More--
 		return
 	}
-	i, ok := f.index[shape]
-	if !ok {
+	i := f.find(shape)
+	if i < 0 {
 		return // cannot happen: a shown shape stays while it counts lines
 	}
 	if d.Lines[i].Count--; d.Lines[i].Count > 0 {
 		return
 	}
-	d.Lines = append(d.Lines[:i], d.Lines[i+1:]...)
-	delete(f.index, shape)
-	for h, j := range f.index {
-		if j > i {
-			f.index[h] = j - 1
-		}
+	d.Lines = slices.Delete(d.Lines, i, i+1)
+	f.shapes = slices.Delete(f.shapes, i, i+1)
+	if f.index != nil {
+		f.reindex()
+	}
+}
+
+// maxScan is how many shapes a draft searches one by one; past that it
+// keeps an index (max_lines has no upper bound).
+const maxScan = 16
+
+// find returns the index of shape in f.shapes, or -1.
+func (f *draft) find(shape uint64) int {
+	if f.index == nil {
+		return slices.Index(f.shapes, shape)
+	}
+	if i, ok := f.index[shape]; ok {
+		return i
+	}
+	return -1
+}
+
+// reindex rebuilds the index of the shapes.
+func (f *draft) reindex() {
+	if f.index == nil {
+		f.index = make(map[uint64]int, len(f.shapes))
+	}
+	clear(f.index)
+	for i, h := range f.shapes {
+		f.index[h] = i
 	}
 }
 

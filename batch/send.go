@@ -34,9 +34,7 @@ func (b *Batcher) enqueue(s *stream, now time.Time) {
 	b.seq++
 	f.d.Seq = b.seq
 	f.d.At = now
-	if f.fold != nil {
-		f.d.Folded = f.fold.count()
-	}
+	f.done()
 	q := b.out[s.key]
 	if q == nil {
 		q = &queue{}
