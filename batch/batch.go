@@ -144,7 +144,10 @@ func (b *Batcher) current(k Key, now time.Time) *stream {
 		return nil
 	}
 	b.advance(s, now)
-	return b.streams[k]
+	if s.closed {
+		return nil
+	}
+	return s
 }
 
 // open opens key k with its first match, and starts its timer.
@@ -164,6 +167,7 @@ func (b *Batcher) open(k Key, m rules.Match, now time.Time) *stream {
 // close forgets stream s. Its held matches, if any, are dropped below the
 // threshold; an open digest must be taken before.
 func (b *Batcher) close(s *stream) {
+	s.closed = true
 	delete(b.streams, s.key)
 	if !s.key.Overflow {
 		if b.perRule[s.key.Rule]--; b.perRule[s.key.Rule] <= 0 {
@@ -181,7 +185,7 @@ func (b *Batcher) close(s *stream) {
 // moment of the tick, so that the match lands in the next digest
 // whichever goroutine runs first.
 func (b *Batcher) advance(s *stream, now time.Time) {
-	for b.streams[s.key] == s && !now.Before(s.due) {
+	for !s.closed && !now.Before(s.due) {
 		b.tick(s, now)
 	}
 }
@@ -209,9 +213,9 @@ func (b *Batcher) tick(s *stream, now time.Time) {
 func (b *Batcher) fire(s *stream) {
 	b.mu.Lock()
 	now := b.now()
-	if b.streams[s.key] == s {
+	if !s.closed {
 		b.advance(s, now)
-		if b.streams[s.key] == s {
+		if !s.closed {
 			s.timer.Reset(s.due.Sub(now))
 			s.timerAt = s.due
 		}

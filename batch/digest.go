@@ -85,7 +85,8 @@ type Digest struct {
 	// At is the time of the tick that closed the digest.
 	At time.Time `json:"at"`
 
-	marks map[*tailer.Cursor]int64 // the oldest held line per file
+	marks    map[*tailer.Cursor]int64 // the oldest held line per file
+	rendered bool                     // Message is made
 }
 
 // Release lets the read positions of the digest's files move past its

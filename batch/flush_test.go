@@ -166,3 +166,36 @@ func TestFlushWaitsForSendsInFlight(t *testing.T) {
 		}
 	})
 }
+
+// TestFlushManyDigests: a flush of hundreds of digests (rendered on every
+// CPU) sends each once, in Seq order, with its own message.
+func TestFlushManyDigests(t *testing.T) {
+	rec := newRecorder(t)
+	b := newBatcher(rec, nil)
+	r := testRule("ssh", func(r *rules.Rule) { r.GroupBy = []string{"ip"} })
+	const keys = 700
+	count := map[string]int{}
+	for i := range keys {
+		ip := fmt.Sprintf("10.0.%d.%d", i/256, i%256)
+		count[ip] = 1 + i%3
+		for j := range count[ip] {
+			b.Add(match(r, fmt.Sprintf("fail %d from %s", j, ip), ip))
+		}
+	}
+	b.Flush()
+	got := rec.got()
+	if len(got) != keys {
+		t.Fatalf("%d digests, want %d", len(got), keys)
+	}
+	for i, d := range got {
+		if i > 0 && d.Seq <= got[i-1].Seq {
+			t.Fatalf("digest %d has Seq %d after %d", i, d.Seq, got[i-1].Seq)
+		}
+		again := *d
+		again.Message, again.rendered = "", false
+		b.render(outgoing{d: &again, rule: r})
+		if d.Message != again.Message || d.Count != count[d.Group["ip"]] {
+			t.Fatalf("digest %d (%s, %d lines): message %q, want %q", i, d.Key, d.Count, d.Message, again.Message)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package batch
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roomwatch/roomwatch/rules"
@@ -73,7 +75,9 @@ func (b *Batcher) drain(k Key, q *queue) {
 		q.items = q.items[1:]
 		b.mu.Unlock()
 
-		b.render(o)
+		if !o.d.rendered {
+			b.render(o)
+		}
 		b.opts.Send(o.d)
 
 		b.mu.Lock()
@@ -99,6 +103,23 @@ func (b *Batcher) render(o outgoing) {
 		msg = fallbackMessage(d)
 	}
 	d.Message = msg
+	d.rendered = true
+}
+
+// renderAll renders the digests of items, which no one else touches
+// meanwhile, on every CPU.
+func renderAll(b *Batcher, items []outgoing) {
+	workers := min(runtime.GOMAXPROCS(0), len(items)/64+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		// Each worker renders every workers-th digest.
+		wg.Go(func() {
+			for i := w; i < len(items); i += workers {
+				b.render(items[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // fallbackMessage is used when a digest_template fails at run time, so
@@ -147,8 +168,15 @@ func (b *Batcher) Flush() {
 	for i, p := range theirs {
 		targets[i] = p.q.queued
 	}
+	var ahead []outgoing
+	for _, p := range mine {
+		ahead = append(ahead, p.q.items...)
+	}
 	b.mu.Unlock()
 
+	// A flush may close thousands of digests at once (a stop, the end of
+	// a pipe): render them on every CPU, then send them in order.
+	renderAll(b, ahead)
 	for _, p := range mine {
 		b.drain(p.k, p.q)
 	}

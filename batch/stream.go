@@ -34,6 +34,7 @@ type stream struct {
 	timerAt time.Time   // never after due: due may move later lazily
 	cur     *draft      // the digest collecting matches; nil when quiet and none came
 	window  []held      // phaseHeld: matches inside `within`, oldest first
+	closed  bool        // the key closed: the stream is no longer in Batcher.streams
 }
 
 // held is one match held back by a threshold. Only what is needed to take
