@@ -62,7 +62,7 @@ func (s *Stdin) Run(ctx context.Context, out chan<- []Line) error {
 	// lines is unbuffered: the reader hands a batch over before it reports
 	// the end on done, so this loop never sees the end before the batch.
 	lines := make(chan []rawLine)
-	free := make(chan []rawLine, 1)
+	free := make(chan []rawLine, 4)
 	done := make(chan error, 1)
 	stop := make(chan struct{})
 	// The reader goroutine turns blocking reads into messages so that this
