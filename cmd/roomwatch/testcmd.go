@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -70,9 +71,10 @@ func cmdTest(args []string, e *env) int {
 		return exitFailed
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
+		if err := writeReportJSON(e.stdout, rep); err != nil {
+			fmt.Fprintf(e.stderr, "roomwatch test: %v\n", err)
+			return exitFailed
+		}
 		return exitOK
 	}
 	printReport(e.stdout, rep)
@@ -137,12 +139,17 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 	if rep.Seconds > 0 {
 		rep.LinesPerSec = float64(rep.Lines) / rep.Seconds
 	}
+	// Rule, room, then text: digests of one rule's group_by keys come in
+	// no set order, and the report must read the same every run.
 	sort.Slice(rep.Messages, func(i, j int) bool {
 		a, c := rep.Messages[i], rep.Messages[j]
 		if a.Rule != c.Rule {
 			return a.Rule < c.Rule
 		}
-		return a.Room < c.Room
+		if a.Room != c.Room {
+			return a.Room < c.Room
+		}
+		return a.Text < c.Text
 	})
 	return rep, nil
 }
@@ -183,6 +190,63 @@ func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) ui
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
+}
+
+// writeReportJSON writes rep as json.Encoder with a two-space indent
+// does, a message at a time: the report of a large log holds thousands of
+// messages, and encoding it whole would hold the output in memory twice.
+func writeReportJSON(w io.Writer, rep *testReport) error {
+	bw := bufio.NewWriter(w)
+	field := func(name string, v any, last bool) error {
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(bw, "  %q: %s", name, b)
+		if !last {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+		return nil
+	}
+	bw.WriteString("{\n")
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"lines", rep.Lines}, {"matched", rep.Matched}, {"rules", rep.Rules}} {
+		if err := field(f.name, f.v, false); err != nil {
+			return err
+		}
+	}
+	switch {
+	case rep.Messages == nil:
+		bw.WriteString("  \"messages\": null,\n")
+	case len(rep.Messages) == 0:
+		bw.WriteString("  \"messages\": [],\n")
+	default:
+		bw.WriteString("  \"messages\": [\n")
+		for i, m := range rep.Messages {
+			b, err := json.MarshalIndent(m, "    ", "  ")
+			if err != nil {
+				return err
+			}
+			bw.WriteString("    ")
+			bw.Write(b)
+			if i < len(rep.Messages)-1 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n")
+		}
+		bw.WriteString("  ],\n")
+	}
+	if err := field("seconds", rep.Seconds, false); err != nil {
+		return err
+	}
+	if err := field("lines_per_second", rep.LinesPerSec, true); err != nil {
+		return err
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
 }
 
 func printReport(w io.Writer, rep *testReport) {
