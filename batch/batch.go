@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"hash/maphash"
+	"runtime"
 	"sync"
 	"time"
 
@@ -16,10 +17,10 @@ const DefaultMaxKeysPerRule = 1000
 
 // Options configures a Batcher.
 type Options struct {
-	// Send receives every closed digest. It is called from timer
+	// Send receives every closed digest. It is called from a few drainer
 	// goroutines and from Flush, for one key at a time and in Seq order
 	// per key; different keys may call it concurrently. It may block,
-	// which holds back that key only. Send owns the digest and must call
+	// which holds back that key and the keys waiting for a drainer. Send owns the digest and must call
 	// its Release once the digest is safe (in the outbox or delivered).
 	Send func(*Digest)
 	// Now is the clock; time.Now when nil. Timers run on the runtime
@@ -75,7 +76,15 @@ type Batcher struct {
 	seq     uint64            // last Digest.Seq
 	stats   Stats             // Open is filled in by Stats
 	below   map[string]uint64 // Stats.BelowThreshold
+	ready   []Key             // keys whose claimed queue waits for a drainer
+	running int               // drainers running (at most maxDrainers)
 }
+
+// maxDrainers bounds the goroutines that render and send the digests of
+// keys whose timers fired. A storm opens thousands of keys at once, and
+// their timers fire together: one goroutine each, rendering and blocking
+// in Send side by side, would be a burst of thousands of stacks.
+var maxDrainers = max(8, runtime.GOMAXPROCS(0))
 
 // New returns a Batcher. It starts no goroutines; a key's timer starts
 // with its first match.
@@ -220,10 +229,33 @@ func (b *Batcher) fire(s *stream) {
 			s.timerAt = s.due
 		}
 	}
-	q := b.claim(s.key)
+	if b.claim(s.key) != nil {
+		b.ready = append(b.ready, s.key)
+		if b.running < maxDrainers {
+			b.running++
+			// A drainer runs until no claimed queue waits.
+			go b.drainReady()
+		}
+	}
 	b.mu.Unlock()
-	if q != nil {
-		b.drain(s.key, q)
+}
+
+// drainReady drains the queues of the ready keys, one after the other,
+// until none is left.
+func (b *Batcher) drainReady() {
+	for {
+		b.mu.Lock()
+		if len(b.ready) == 0 {
+			b.running--
+			b.mu.Unlock()
+			return
+		}
+		k := b.ready[0]
+		b.ready[0] = Key{}
+		b.ready = b.ready[1:]
+		q := b.out[k]
+		b.mu.Unlock()
+		b.drain(k, q)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -138,5 +139,44 @@ func TestSampleIsCut(t *testing.T) {
 		if len(l.Text) > maxSample || !strings.HasSuffix(l.Text, "…") {
 			t.Errorf("sample of %d bytes ending %q, want at most %d ending …", len(l.Text), l.Text[len(l.Text)-4:], maxSample)
 		}
+	})
+}
+
+// TestStormFiresThroughFewDrainers: thousands of keys opened together
+// fire together; their digests are rendered and sent by at most
+// maxDrainers goroutines at a time, and every one is sent.
+func TestStormFiresThroughFewDrainers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		inFlight, most, sent := 0, 0, 0
+		b := New(Options{Send: func(d *Digest) {
+			mu.Lock()
+			inFlight++
+			most = max(most, inFlight)
+			mu.Unlock()
+			time.Sleep(time.Millisecond) // a slow outbox
+			mu.Lock()
+			inFlight--
+			sent++
+			mu.Unlock()
+			d.Release()
+		}})
+		r := testRule("ssh", func(r *rules.Rule) { r.GroupBy = []string{"ip"} })
+		const keys = 900
+		for i := range keys {
+			ip := fmt.Sprintf("10.1.%d.%d", i/256, i%256)
+			b.Add(match(r, "fail from "+ip, ip))
+		}
+		time.Sleep(r.Wait + time.Second)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if sent != keys {
+			t.Errorf("%d digests sent, want %d", sent, keys)
+		}
+		if most > maxDrainers {
+			t.Errorf("%d sends at once, want at most %d", most, maxDrainers)
+		}
+		b.Flush()
 	})
 }
