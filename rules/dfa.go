@@ -12,6 +12,12 @@ import (
 // regex whose automaton would be larger keeps to the regexp package.
 const maxDFACells = 1 << 15
 
+// maxSetDFACells bounds the tables of all the automata of one rule set
+// (4 MiB): past it, the remaining rules keep to the regexp package, so a
+// config of many large regexes costs no more memory than that. A
+// variable for tests.
+var maxSetDFACells = 1 << 20
+
 // nonASCII is the class of the bytes a dfa does not handle.
 const nonASCII = 0xFF
 
@@ -35,6 +41,14 @@ type dfa struct {
 	accept uint32   // row offsets from here on are of states where a match ended
 	dead   uint32   // row offset of the state no match can leave; MaxUint32 if none
 	atEnd  []bool   // by state: a match ends at the end of the text
+}
+
+// cells returns the size of the dfa's table (0 for nil).
+func (d *dfa) cells() int {
+	if d == nil {
+		return 0
+	}
+	return len(d.delta)
 }
 
 // match reports whether the regex matches s; ok false means that the
@@ -87,14 +101,15 @@ func (s dfaState) key() string {
 
 // dfaBuilder makes the states of a dfa by following the program.
 type dfaBuilder struct {
-	prog *syntax.Prog
-	seen []bool // by pc: already followed in the current closure
+	prog     *syntax.Prog
+	seen     []bool // by pc: already followed in the current closure
+	maxCells int
 }
 
 // newDFA returns the dfa of the regex expr (Perl syntax, as the regexp
-// package compiles it), or nil when it has none (see dfa) or it would be
-// too large.
-func newDFA(expr string) *dfa {
+// package compiles it), or nil when it has none (see dfa) or its table
+// would have more than maxCells cells.
+func newDFA(expr string, maxCells int) *dfa {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil
@@ -114,7 +129,7 @@ func newDFA(expr string) *dfa {
 			runes = append(runes, uint32(pc))
 		}
 	}
-	b := &dfaBuilder{prog: prog, seen: make([]bool, len(prog.Inst))}
+	b := &dfaBuilder{prog: prog, seen: make([]bool, len(prog.Inst)), maxCells: min(maxCells, maxDFACells)}
 	d := &dfa{}
 	reps := d.classes(prog, runes)
 	return b.build(d, reps)
@@ -257,7 +272,7 @@ func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
 	var next []int // by state, by class: the next state
 	var outs []uint32
 	for i := 0; i < len(states); i++ {
-		if (i+1)*nc > maxDFACells {
+		if (i+1)*nc > b.maxCells {
 			return nil
 		}
 		row := make([]int, nc)

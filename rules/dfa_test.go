@@ -1,10 +1,13 @@
 package rules
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // asciiLines returns random ASCII lines made of pieces that the tricky
@@ -50,7 +53,7 @@ func TestDFAAgreesWithRegexp(t *testing.T) {
 	lines = append(lines, randomLines(500, 2)...)
 	for _, expr := range exprs {
 		re := regexp.MustCompile(expr)
-		d := newDFA(expr)
+		d := newDFA(expr, maxDFACells)
 		if d == nil {
 			continue
 		}
@@ -86,18 +89,18 @@ func TestDFAWhereItApplies(t *testing.T) {
 		`(?m)^INFO$`:                             false,
 		`(a|b|c|d|e)+f.*g`:                       true,
 	} {
-		if got := newDFA(expr) != nil; got != want {
+		if got := newDFA(expr, maxDFACells) != nil; got != want {
 			t.Errorf("%q: automaton made %v, want %v", expr, got, want)
 		}
 	}
-	d := newDFA(`a`)
+	d := newDFA(`a`, maxDFACells)
 	for _, s := range []string{"", "é a", "b\xff a"} {
 		if _, ok := d.match(s); ok {
 			t.Errorf("%q: the automaton answered, want it left to the regexp package", s)
 		}
 	}
 	for _, expr := range []string{`(a|b)*a(a|b){14}`, `g.{0,20}h`} {
-		if newDFA(expr) != nil {
+		if newDFA(expr, maxDFACells) != nil {
 			t.Errorf("%q: an automaton of exponential size was made; want none past maxDFACells", expr)
 		}
 	}
@@ -128,7 +131,7 @@ func FuzzDFA(f *testing.F) {
 		if err != nil {
 			return
 		}
-		d := newDFA(expr)
+		d := newDFA(expr, maxDFACells)
 		got, ok := d.match(line)
 		if !ok {
 			return
@@ -137,4 +140,34 @@ func FuzzDFA(f *testing.F) {
 			t.Fatalf("%q on %q: automaton says %v, regexp %v", expr, line, got, want)
 		}
 	})
+}
+
+// TestDFABudgetOfASet: the automata of one set together stay within
+// maxSetDFACells; rules past the budget run on the regexp package alone,
+// with the same results.
+func TestDFABudgetOfASet(t *testing.T) {
+	defer func(n int) { maxSetDFACells = n }(maxSetDFACells)
+	maxSetDFACells = 20000
+	var exprs []string
+	for i := range 120 {
+		exprs = append(exprs, fmt.Sprintf(`(a|b)*a(a|b){6}z%d`, i))
+	}
+	set := mustParse(t, rulesConfig(exprs, false)).Set
+	line := strings.Repeat("ab", 20) + "z7"
+	got := outcomeOf(set, line)
+	cells, without := 0, 0
+	for _, run := range set.runs {
+		cells += run.match.cells()
+		if run.match == nil {
+			without++
+		}
+	}
+	if cells > maxSetDFACells || without == 0 || without == len(exprs) {
+		t.Errorf("%d cells in all, %d of %d rules without an automaton; want at most %d cells and some of each",
+			cells, without, len(exprs), maxSetDFACells)
+	}
+	direct := &Set{rules: set.rules, direct: true}
+	if want := outcomeOf(direct, line); !cmp.Equal(want, got) {
+		t.Errorf("outcome %+v, want %+v", got, want)
+	}
 }

@@ -99,15 +99,17 @@ type runner struct {
 func (s *Set) prepare() {
 	s.pre = newPrefilter(s.rules)
 	s.runs = make([]runner, len(s.rules))
+	budget := maxSetDFACells
+	automaton := func(re *regexp.Regexp) *dfa {
+		if re == nil {
+			return nil
+		}
+		d := newDFA(re.String(), budget)
+		budget -= d.cells()
+		return d
+	}
 	for i, r := range s.rules {
-		run := runner{captures: r.caps}
-		if r.match != nil {
-			run.match = newDFA(r.match.String())
-		}
-		if r.unless != nil {
-			run.unless = newDFA(r.unless.String())
-		}
-		s.runs[i] = run
+		s.runs[i] = runner{captures: r.caps, match: automaton(r.match), unless: automaton(r.unless)}
 	}
 }
 
