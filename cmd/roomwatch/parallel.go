@@ -49,8 +49,8 @@ type lineFunc func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules
 // tailer (tailer.Recycle) once handed on.
 func matchLines(ctx context.Context, in <-chan []tailer.Line, set func() *rules.Set, shape func(string) uint64, fn lineFunc) {
 	workers := runtime.GOMAXPROCS(0)
-	work := make(chan *chunk, 4*workers)
-	order := make(chan *chunk, 4*workers)
+	work := make(chan *chunk, 2*workers)
+	order := make(chan *chunk, 2*workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// The gatherer owns work and order and closes them at the end of in.
