@@ -46,7 +46,7 @@ func (q *queue) mergeOldest() bool {
 func (q *queue) summarize(a, b *entry) {
 	da, db := a.rec.Digest, b.rec.Digest
 	if da.Key != db.Key {
-		foldKey(da)
+		q.rekey(a, func() { foldKey(da) })
 		if !db.Key.Overflow {
 			db.Folded = max(db.Folded, 1)
 		}
@@ -61,7 +61,7 @@ func (q *queue) summarize(a, b *entry) {
 		// b's file stays: after a restart it is sent again (a
 		// duplicate), never lost.
 		q.log.Error("cannot rewrite a summarized digest in the outbox", "file", a.name, "err", err)
-		q.entries = removeEntry(q.entries, b)
+		q.take(b)
 		q.bytes -= b.size
 		return
 	}

@@ -38,7 +38,8 @@ type queue struct {
 
 	mu        sync.Mutex // protects the fields below
 	changed   chan struct{}
-	entries   []*entry // oldest first
+	entries   []*entry                // oldest first
+	keys      map[batch.Key]*keyIndex // the queued entries of each key
 	bytes     int64
 	seq       uint64
 	fails     int       // consecutive failed attempts
@@ -50,6 +51,12 @@ type queue struct {
 	fullWarn  bool   // the cap could not be kept, logged once
 	stats     Stats
 	dead      []Undelivered
+}
+
+// keyIndex counts the queued entries of one key and points to the newest.
+type keyIndex struct {
+	n      int
+	newest *entry
 }
 
 // entry is one digest in the outbox.
@@ -115,7 +122,7 @@ func (q *queue) load() error {
 		if fi != nil {
 			e.size = fi.Size()
 		}
-		q.entries = append(q.entries, e)
+		q.push(e)
 		q.bytes += e.size
 	}
 	if len(q.entries) > 0 {
@@ -159,7 +166,7 @@ func (q *queue) stage(dg *batch.Digest) (*entry, []byte, error) {
 	} else {
 		q.seq++
 		e = &entry{rec: &Record{Destination: q.name, Digest: dg, Queued: now}, name: fileName(now, q.seq, dg.ID)}
-		q.entries = append(q.entries, e)
+		q.push(e)
 	}
 	e.writing = true
 	if q.dir == "" {
@@ -205,15 +212,98 @@ func (q *queue) keep(e *entry, dg *batch.Digest, err error) error {
 	return nil
 }
 
+// push appends e, the newest entry, to the queue.
+func (q *queue) push(e *entry) {
+	q.entries = append(q.entries, e)
+	q.index(e)
+}
+
+// index counts e in the index of its key. Entries are indexed in queue
+// order (or re-indexed by name, see rekey), so e is its key's newest
+// unless a newer one is indexed.
+func (q *queue) index(e *entry) {
+	if q.keys == nil {
+		q.keys = map[batch.Key]*keyIndex{}
+	}
+	k := e.rec.Digest.Key
+	ki := q.keys[k]
+	if ki == nil {
+		ki = &keyIndex{}
+		q.keys[k] = ki
+	}
+	ki.n++
+	if ki.newest == nil || ki.newest.name < e.name {
+		ki.newest = e
+	}
+}
+
+// unindex takes e, queued under key k, out of the index.
+func (q *queue) unindex(e *entry, k batch.Key) {
+	ki := q.keys[k]
+	if ki == nil {
+		return
+	}
+	if ki.n--; ki.n <= 0 {
+		delete(q.keys, k)
+		return
+	}
+	if ki.newest != e {
+		return
+	}
+	// The newest of several went first (a summary, a dead letter): look
+	// for the next newest. Rare, as a key's digests leave oldest first.
+	ki.newest = nil
+	for _, x := range q.entries {
+		if x != e && x.rec.Digest.Key == k && (ki.newest == nil || ki.newest.name < x.name) {
+			ki.newest = x
+		}
+	}
+}
+
+// rekey changes the key of queued entry e with change, keeping the index.
+func (q *queue) rekey(e *entry, change func()) {
+	old := e.rec.Digest.Key
+	change()
+	if e.rec.Digest.Key != old {
+		q.unindex(e, old)
+		q.index(e)
+	}
+}
+
 // waiting returns the newest entry of key if no attempt is under way for
-// it: a newer digest of the key merges into it instead of queueing.
+// it: a newer digest of the key merges into it instead of queueing. A
+// storm queues thousands of digests at once, so it looks in the index of
+// keys, not through the queue.
 func (q *queue) waiting(k batch.Key) *entry {
-	for i := len(q.entries) - 1; i >= 0; i-- {
-		if e := q.entries[i]; e.rec.Digest.Key == k {
-			if e.flying {
-				return nil
-			}
-			return e
+	ki := q.keys[k]
+	if ki == nil || ki.newest.flying {
+		return nil
+	}
+	return ki.newest
+}
+
+// checkIndex compares the index of keys with the queue, for tests.
+func (q *queue) checkIndex() error {
+	want := map[batch.Key]*keyIndex{}
+	for _, e := range q.entries {
+		k := e.rec.Digest.Key
+		ki := want[k]
+		if ki == nil {
+			ki = &keyIndex{}
+			want[k] = ki
+		}
+		ki.n++
+		if ki.newest == nil || ki.newest.name < e.name {
+			ki.newest = e
+		}
+	}
+	if len(want) != len(q.keys) {
+		return fmt.Errorf("%d keys indexed, %d queued", len(q.keys), len(want))
+	}
+	for k, w := range want {
+		got := q.keys[k]
+		if got == nil || got.n != w.n || got.newest != w.newest {
+			return fmt.Errorf("key %s: index %+v, queue %+v", k, got, w)
 		}
 	}
 	return nil
@@ -250,14 +340,15 @@ func (q *queue) persist(e *entry) error {
 	return writeFile(filepath.Join(q.dir, e.name), data)
 }
 
+// take takes e out of the queue.
+func (q *queue) take(e *entry) {
+	q.entries = removeEntry(q.entries, e)
+	q.unindex(e, e.rec.Digest.Key)
+}
+
 // remove takes e out of the queue and deletes its file.
 func (q *queue) remove(e *entry) {
-	for i, x := range q.entries {
-		if x == e {
-			q.entries = append(q.entries[:i], q.entries[i+1:]...)
-			break
-		}
-	}
+	q.take(e)
 	q.bytes -= e.size
 	if q.dir != "" {
 		if err := os.Remove(filepath.Join(q.dir, e.name)); err != nil && !os.IsNotExist(err) {
@@ -292,7 +383,7 @@ func (q *queue) bury(e *entry, err error, now time.Time) {
 			q.log.Error("cannot write the dead letter; the digest stays in the outbox", "file", e.name, "err", werr)
 			path = filepath.Join(q.dir, e.name)
 			q.bytes -= e.size
-			q.entries = removeEntry(q.entries, e)
+			q.take(e)
 			q.dead = append(q.dead, undelivered(q.name, e, path, true))
 			return
 		}
