@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,7 @@ type queue struct {
 	changed   chan struct{}
 	entries   []*entry                // oldest first
 	keys      map[batch.Key]*keyIndex // the queued entries of each key
+	rooms     map[string]int          // the number of queued entries of each room (Digest.Room)
 	bytes     int64
 	seq       uint64
 	fails     int       // consecutive failed attempts
@@ -223,9 +225,10 @@ func (q *queue) push(e *entry) {
 // unless a newer one is indexed.
 func (q *queue) index(e *entry) {
 	if q.keys == nil {
-		q.keys = map[batch.Key]*keyIndex{}
+		q.keys, q.rooms = map[batch.Key]*keyIndex{}, map[string]int{}
 	}
 	k := e.rec.Digest.Key
+	q.rooms[e.rec.Digest.Room]++
 	ki := q.keys[k]
 	if ki == nil {
 		ki = &keyIndex{}
@@ -242,6 +245,9 @@ func (q *queue) unindex(e *entry, k batch.Key) {
 	ki := q.keys[k]
 	if ki == nil {
 		return
+	}
+	if q.rooms[e.rec.Digest.Room]--; q.rooms[e.rec.Digest.Room] <= 0 {
+		delete(q.rooms, e.rec.Digest.Room)
 	}
 	if ki.n--; ki.n <= 0 {
 		delete(q.keys, k)
@@ -299,6 +305,13 @@ func (q *queue) checkIndex() error {
 	}
 	if len(want) != len(q.keys) {
 		return fmt.Errorf("%d keys indexed, %d queued", len(q.keys), len(want))
+	}
+	rooms := map[string]int{}
+	for _, e := range q.entries {
+		rooms[e.rec.Digest.Room]++
+	}
+	if !maps.Equal(rooms, q.rooms) && len(rooms)+len(q.rooms) > 0 {
+		return fmt.Errorf("rooms indexed %v, queued %v", q.rooms, rooms)
 	}
 	for k, w := range want {
 		got := q.keys[k]

@@ -51,6 +51,9 @@ func (q *queue) next() (*entry, time.Duration) {
 	soonest := time.Duration(0)
 	seen := map[string]bool{}
 	for _, e := range q.entries {
+		if len(seen) == len(q.rooms) {
+			break // every room had its turn: the rest wait behind them
+		}
 		room := e.rec.Digest.Room
 		if e.writing {
 			seen[room] = true // nothing of its room overtakes it
