@@ -25,11 +25,13 @@ type engine struct {
 
 	lines   atomic.Int64
 	matched atomic.Int64
-	count   counts // per file and per rule, for metrics
+	count   counts      // per file and per rule, for metrics
+	counter lineCounter // into count, from handle's goroutine
 }
 
 func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logger) (*engine, error) {
 	en := &engine{log: log, done: make(chan struct{})}
+	en.counter.c = &en.count
 	en.set.Store(cfg.Set)
 	disp, err := newDispatcher(cfg, dests, log, en.rule)
 	if err != nil {
@@ -66,17 +68,19 @@ func (en *engine) consume(ctx context.Context, in <-chan []tailer.Line) {
 	matchLines(ctx, in, en.set.Load, en.batcher.Shape, en.handle)
 }
 
+// handle takes one line with its matches. It runs on one goroutine at a
+// time (the one matchLines hands lines to), which en.counter relies on.
 func (en *engine) handle(l tailer.Line, ms []rules.Match, shapes []uint64, _ *rules.Rule) {
 	if isBarrier(l) {
 		return
 	}
 	en.lines.Add(1)
-	en.count.line(l.File)
+	en.counter.line(l.File)
 	if len(ms) > 0 {
 		en.matched.Add(1)
 	}
 	for i, m := range ms {
-		en.count.match(m.Rule.Name)
+		en.counter.match(m.Rule)
 		if shapes != nil {
 			en.batcher.AddShaped(m, shapes[i])
 		} else {

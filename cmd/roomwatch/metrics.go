@@ -10,30 +10,56 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/roomwatch/roomwatch/rules"
 )
 
-// counts holds the engine's counters per file and per rule. It is safe
-// for concurrent use and cheap on the line path: a known key costs one
-// map load and one atomic add.
+// counts holds the engine's counters per file and per rule, safe for
+// concurrent use; a lineCounter adds to them.
 type counts struct {
 	files sync.Map // file path -> *atomic.Uint64, lines read
 	rules sync.Map // rule name -> *atomic.Uint64, matches
 }
 
-// line counts one line read from file.
-func (c *counts) line(file string) { inc(&c.files, file) }
-
-// match counts one match of rule.
-func (c *counts) match(rule string) { inc(&c.rules, rule) }
-
-func inc(m *sync.Map, k string) {
+// counterOf returns the counter of k in m, adding it if needed.
+func counterOf(m *sync.Map, k string) *atomic.Uint64 {
 	v, ok := m.Load(k)
 	if !ok {
 		v, _ = m.LoadOrStore(k, new(atomic.Uint64))
 	}
-	v.(*atomic.Uint64).Add(1)
+	return v.(*atomic.Uint64)
+}
+
+// lineCounter counts lines and matches into counts from one goroutine,
+// the engine's handler, keeping the counters it used: lines come in
+// batches of one file, and matches of a few rules, so most lines cost an
+// atomic add and a comparison.
+type lineCounter struct {
+	c     *counts
+	file  string
+	fileN *atomic.Uint64
+	rules map[*rules.Rule]*atomic.Uint64
+}
+
+func (lc *lineCounter) line(file string) {
+	if lc.fileN == nil || file != lc.file {
+		lc.file, lc.fileN = file, counterOf(&lc.c.files, file)
+	}
+	lc.fileN.Add(1)
+}
+
+func (lc *lineCounter) match(r *rules.Rule) {
+	n := lc.rules[r]
+	if n == nil {
+		if lc.rules == nil || len(lc.rules) > 4096 {
+			lc.rules = map[*rules.Rule]*atomic.Uint64{} // rules of earlier configs go
+		}
+		n = counterOf(&lc.c.rules, r.Name)
+		lc.rules[r] = n
+	}
+	n.Add(1)
 }
 
 func snapshot(m *sync.Map) map[string]uint64 {
