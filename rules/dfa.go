@@ -176,8 +176,9 @@ func readsByte(in *syntax.Inst, c byte) bool {
 }
 
 // closure adds to st the threads that pc leads to without reading a byte,
-// at the start of the text or not (begin).
-func (b *dfaBuilder) closure(st *dfaState, pc uint32, begin bool) {
+// at the start of the text or not (begin), at its end or not (end). A
+// thread that waits for the end ($) when not at the end is kept as a leaf.
+func (b *dfaBuilder) closure(st *dfaState, pc uint32, begin, end bool) {
 	if b.seen[pc] {
 		return
 	}
@@ -185,20 +186,20 @@ func (b *dfaBuilder) closure(st *dfaState, pc uint32, begin bool) {
 	in := &b.prog.Inst[pc]
 	switch in.Op {
 	case syntax.InstAlt, syntax.InstAltMatch:
-		b.closure(st, in.Out, begin)
-		b.closure(st, in.Arg, begin)
+		b.closure(st, in.Out, begin, end)
+		b.closure(st, in.Arg, begin, end)
 	case syntax.InstCapture, syntax.InstNop:
-		b.closure(st, in.Out, begin)
+		b.closure(st, in.Out, begin, end)
 	case syntax.InstEmptyWidth:
 		op := syntax.EmptyOp(in.Arg)
 		if op&syntax.EmptyBeginText != 0 && !begin {
 			return
 		}
-		if op&syntax.EmptyEndText != 0 {
+		if op&syntax.EmptyEndText != 0 && !end {
 			st.leaves = append(st.leaves, pc) // waits for the end
 			return
 		}
-		b.closure(st, in.Out, begin)
+		b.closure(st, in.Out, begin, end)
 	case syntax.InstMatch:
 		st.matched = true
 	case syntax.InstFail:
@@ -213,17 +214,18 @@ func (b *dfaBuilder) follow(pcs []uint32, begin bool, inject bool) dfaState {
 	clear(b.seen)
 	var st dfaState
 	for _, pc := range pcs {
-		b.closure(&st, pc, begin)
+		b.closure(&st, pc, begin, false)
 	}
 	if inject {
-		b.closure(&st, uint32(b.prog.Start), false)
+		b.closure(&st, uint32(b.prog.Start), false, false)
 	}
 	slices.Sort(st.leaves)
 	st.leaves = slices.Compact(st.leaves)
 	return st
 }
 
-// endsHere reports whether a thread of st matches if the text ends now.
+// endsHere reports whether a thread of st matches if the text ends now
+// (never at its start: an empty text is left to the regexp package).
 func (b *dfaBuilder) endsHere(st dfaState) bool {
 	if st.matched {
 		return true
@@ -231,35 +233,11 @@ func (b *dfaBuilder) endsHere(st dfaState) bool {
 	clear(b.seen)
 	var end dfaState
 	for _, pc := range st.leaves {
-		in := &b.prog.Inst[pc]
-		if in.Op == syntax.InstEmptyWidth {
-			b.closureAtEnd(&end, in.Out)
+		if in := &b.prog.Inst[pc]; in.Op == syntax.InstEmptyWidth {
+			b.closure(&end, in.Out, false, true)
 		}
 	}
 	return end.matched
-}
-
-// closureAtEnd is closure at the end of the text (never its start: an
-// empty text is left to the regexp package).
-func (b *dfaBuilder) closureAtEnd(st *dfaState, pc uint32) {
-	if b.seen[pc] {
-		return
-	}
-	b.seen[pc] = true
-	in := &b.prog.Inst[pc]
-	switch in.Op {
-	case syntax.InstAlt, syntax.InstAltMatch:
-		b.closureAtEnd(st, in.Out)
-		b.closureAtEnd(st, in.Arg)
-	case syntax.InstCapture, syntax.InstNop:
-		b.closureAtEnd(st, in.Out)
-	case syntax.InstEmptyWidth:
-		if syntax.EmptyOp(in.Arg)&syntax.EmptyBeginText == 0 {
-			b.closureAtEnd(st, in.Out)
-		}
-	case syntax.InstMatch:
-		st.matched = true
-	}
 }
 
 // build finds every state reachable from the start, breadth first, and
