@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,12 +52,6 @@ type queue struct {
 	fullWarn  bool   // the cap could not be kept, logged once
 	stats     Stats
 	dead      []Undelivered
-}
-
-// keyIndex counts the queued entries of one key and points to the newest.
-type keyIndex struct {
-	n      int
-	newest *entry
 }
 
 // entry is one digest in the outbox.
@@ -210,114 +203,6 @@ func (q *queue) keep(e *entry, dg *batch.Digest, err error) error {
 	if err != nil {
 		q.log.Error("cannot write the outbox; keeping the digest in memory", "key", dg.Key.String(), "err", err)
 		return fmt.Errorf("outbox %s: %w", q.name, err)
-	}
-	return nil
-}
-
-// push appends e, the newest entry, to the queue.
-func (q *queue) push(e *entry) {
-	q.entries = append(q.entries, e)
-	q.index(e)
-}
-
-// index counts e in the index of its key. Entries are indexed in queue
-// order (or re-indexed by name, see rekey), so e is its key's newest
-// unless a newer one is indexed.
-func (q *queue) index(e *entry) {
-	if q.keys == nil {
-		q.keys, q.rooms = map[batch.Key]*keyIndex{}, map[string]int{}
-	}
-	k := e.rec.Digest.Key
-	q.rooms[e.rec.Digest.Room]++
-	ki := q.keys[k]
-	if ki == nil {
-		ki = &keyIndex{}
-		q.keys[k] = ki
-	}
-	ki.n++
-	if ki.newest == nil || ki.newest.name < e.name {
-		ki.newest = e
-	}
-}
-
-// unindex takes e, queued under key k, out of the index.
-func (q *queue) unindex(e *entry, k batch.Key) {
-	ki := q.keys[k]
-	if ki == nil {
-		return
-	}
-	if q.rooms[e.rec.Digest.Room]--; q.rooms[e.rec.Digest.Room] <= 0 {
-		delete(q.rooms, e.rec.Digest.Room)
-	}
-	if ki.n--; ki.n <= 0 {
-		delete(q.keys, k)
-		return
-	}
-	if ki.newest != e {
-		return
-	}
-	// The newest of several went first (a summary, a dead letter): look
-	// for the next newest. Rare, as a key's digests leave oldest first.
-	ki.newest = nil
-	for _, x := range q.entries {
-		if x != e && x.rec.Digest.Key == k && (ki.newest == nil || ki.newest.name < x.name) {
-			ki.newest = x
-		}
-	}
-}
-
-// rekey changes the key of queued entry e with change, keeping the index.
-func (q *queue) rekey(e *entry, change func()) {
-	old := e.rec.Digest.Key
-	change()
-	if e.rec.Digest.Key != old {
-		q.unindex(e, old)
-		q.index(e)
-	}
-}
-
-// waiting returns the newest entry of key if no attempt is under way for
-// it: a newer digest of the key merges into it instead of queueing. A
-// storm queues thousands of digests at once, so it looks in the index of
-// keys, not through the queue.
-func (q *queue) waiting(k batch.Key) *entry {
-	ki := q.keys[k]
-	if ki == nil || ki.newest.flying {
-		return nil
-	}
-	return ki.newest
-}
-
-// checkIndex compares the index of keys with the queue, for tests.
-func (q *queue) checkIndex() error {
-	want := map[batch.Key]*keyIndex{}
-	for _, e := range q.entries {
-		k := e.rec.Digest.Key
-		ki := want[k]
-		if ki == nil {
-			ki = &keyIndex{}
-			want[k] = ki
-		}
-		ki.n++
-		if ki.newest == nil || ki.newest.name < e.name {
-			ki.newest = e
-		}
-	}
-	if len(want) != len(q.keys) {
-		return fmt.Errorf("%d keys indexed, %d queued", len(q.keys), len(want))
-	}
-	rooms := map[string]int{}
-	for _, e := range q.entries {
-		rooms[e.rec.Digest.Room]++
-	}
-	if !maps.Equal(rooms, q.rooms) && len(rooms)+len(q.rooms) > 0 {
-		return fmt.Errorf("rooms indexed %v, queued %v", q.rooms, rooms)
-	}
-	for k, w := range want {
-		got := q.keys[k]
-		if got == nil || got.n != w.n || got.newest != w.newest {
-			return fmt.Errorf("key %s: index %+v, queue %+v", k, got, w)
-		}
 	}
 	return nil
 }
