@@ -171,3 +171,34 @@ func TestDFABudgetOfASet(t *testing.T) {
 		t.Errorf("outcome %+v, want %+v", got, want)
 	}
 }
+
+// FuzzSetMatch compares a Set, with its prefilter and automata, with
+// running every regex, for rules made of any regex (as match, as unless,
+// with and without captures taken) over any line.
+func FuzzSetMatch(f *testing.F) {
+	for i, e := range trickyRegexes {
+		f.Add(e, asciiLines(1, uint64(i))[0])
+	}
+	f.Add(`Failed password for (?P<user>\S+) from (?P<ip>[0-9.]+)`, "sshd: Failed password for root from 1.2.3.4 port 22")
+	f.Fuzz(func(t *testing.T, expr, line string) {
+		if _, err := regexp.Compile(expr); err != nil || strings.ContainsAny(expr, "'\n") {
+			return
+		}
+		config := fmt.Sprintf(`destinations: {o: {type: console}}
+rules:
+  - {name: plain, match: '%[1]s', continue: true}
+  - {name: vetoed, match: 'x|%[1]s', unless: '%[1]s', continue: true}
+  - {name: grouped, match: '(?P<g>%[1]s)', group_by: [g], continue: true}
+  - {name: dropped, match: '%[1]s', action: drop}
+  - {name: after, match: '.'}
+`, expr)
+		cfg, err := Parse([]byte(config), "fuzz.yaml", testOptions())
+		if err != nil {
+			return
+		}
+		plain := &Set{rules: cfg.Set.rules, direct: true}
+		if diff := cmp.Diff(outcomeOf(plain, line), outcomeOf(cfg.Set, line)); diff != "" {
+			t.Fatalf("%q on %q: (-every regex +set):\n%s", expr, line, diff)
+		}
+	})
+}
