@@ -1,11 +1,6 @@
 package sender
 
-import (
-	"fmt"
-	"maps"
-
-	"github.com/roomwatch/roomwatch/batch"
-)
+import "github.com/roomwatch/roomwatch/batch"
 
 // The queue keeps an index of its entries by key and by room, so that a
 // storm of thousands of queued digests costs no walk through the queue
@@ -90,38 +85,4 @@ func (q *queue) waiting(k batch.Key) *entry {
 		return nil
 	}
 	return ki.newest
-}
-
-// checkIndex compares the index of keys with the queue, for tests.
-func (q *queue) checkIndex() error {
-	want := map[batch.Key]*keyIndex{}
-	for _, e := range q.entries {
-		k := e.rec.Digest.Key
-		ki := want[k]
-		if ki == nil {
-			ki = &keyIndex{}
-			want[k] = ki
-		}
-		ki.n++
-		if ki.newest == nil || ki.newest.name < e.name {
-			ki.newest = e
-		}
-	}
-	if len(want) != len(q.keys) {
-		return fmt.Errorf("%d keys indexed, %d queued", len(q.keys), len(want))
-	}
-	rooms := map[string]int{}
-	for _, e := range q.entries {
-		rooms[e.rec.Digest.Room]++
-	}
-	if !maps.Equal(rooms, q.rooms) && len(rooms)+len(q.rooms) > 0 {
-		return fmt.Errorf("rooms indexed %v, queued %v", q.rooms, rooms)
-	}
-	for k, w := range want {
-		got := q.keys[k]
-		if got == nil || got.n != w.n || got.newest != w.newest {
-			return fmt.Errorf("key %s: index %+v, queue %+v", k, got, w)
-		}
-	}
-	return nil
 }

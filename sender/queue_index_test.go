@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -92,4 +93,38 @@ func TestKeyIndexFollowsTheQueue(t *testing.T) {
 				delivered, refused, lines, st)
 		}
 	})
+}
+
+// checkIndex compares the queue's index of keys and rooms with the queue.
+func (q *queue) checkIndex() error {
+	want := map[batch.Key]*keyIndex{}
+	for _, e := range q.entries {
+		k := e.rec.Digest.Key
+		ki := want[k]
+		if ki == nil {
+			ki = &keyIndex{}
+			want[k] = ki
+		}
+		ki.n++
+		if ki.newest == nil || ki.newest.name < e.name {
+			ki.newest = e
+		}
+	}
+	if len(want) != len(q.keys) {
+		return fmt.Errorf("%d keys indexed, %d queued", len(q.keys), len(want))
+	}
+	rooms := map[string]int{}
+	for _, e := range q.entries {
+		rooms[e.rec.Digest.Room]++
+	}
+	if !maps.Equal(rooms, q.rooms) && len(rooms)+len(q.rooms) > 0 {
+		return fmt.Errorf("rooms indexed %v, queued %v", q.rooms, rooms)
+	}
+	for k, w := range want {
+		got := q.keys[k]
+		if got == nil || got.n != w.n || got.newest != w.newest {
+			return fmt.Errorf("key %s: index %+v, queue %+v", k, got, w)
+		}
+	}
+	return nil
 }

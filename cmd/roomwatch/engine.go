@@ -81,11 +81,7 @@ func (en *engine) handle(l tailer.Line, ms []rules.Match, shapes []uint64, _ *ru
 	}
 	for i, m := range ms {
 		en.counter.match(m.Rule)
-		if shapes != nil {
-			en.batcher.AddShaped(m, shapes[i])
-		} else {
-			en.batcher.Add(m)
-		}
+		en.batcher.AddShaped(m, shapes[i]) // consume has the matchers shape every match
 	}
 	l.Cursor.Handled(l.End)
 }
