@@ -91,8 +91,9 @@ type Set struct {
 // it match" fast where they can, and whether the match positions are
 // needed at all.
 type runner struct {
-	captures      bool // the template or group_by needs the named groups
-	match, unless *dfa // nil where the regexp package answers alone
+	captures      bool     // the template or group_by needs the named groups
+	match, unless *dfa     // nil where the regexp package answers alone
+	positions     *dotStar // finds the groups of a literal.*rest regex, or nil
 }
 
 // prepare builds the prefilter and the runners.
@@ -110,6 +111,9 @@ func (s *Set) prepare() {
 	}
 	for i, r := range s.rules {
 		s.runs[i] = runner{captures: r.caps, match: automaton(r.match), unless: automaton(r.unless)}
+		if r.caps {
+			s.runs[i].positions = newDotStar(r.match.String())
+		}
 	}
 }
 
@@ -221,6 +225,8 @@ func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *
 	}
 	var loc []int
 	switch {
+	case run.captures && run.positions != nil:
+		loc = run.positions.find(line.Text)
 	case run.captures:
 		loc = r.match.FindStringSubmatchIndex(line.Text)
 	case known || r.match.MatchString(line.Text):

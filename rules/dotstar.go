@@ -1,0 +1,207 @@
+package rules
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+)
+
+// dotStar finds the submatch positions of a regex of the common form
+// `literal.*rest` — `authentication failure;.*rhost=(?P<rhost>[^ ]+)` —
+// without running the whole regex. The regexp package's backtracker lets
+// the `.*` take the rest of the line and then gives it back a byte at a
+// time; that costs microseconds a line. The same match is found directly:
+//
+//   - it starts at the first occurrence of the literal after which rest
+//     matches somewhere in the star's reach (up to the next newline,
+//     unless (?s));
+//   - a greedy star ends at the last position in that reach where rest
+//     matches, a lazy one (.*?) at the first;
+//   - rest matches there as ^(?:rest) matches the text from there.
+//
+// Only positions where rest's own leading literal occurs are tried, found
+// with strings.LastIndex (or Index). The groups keep their numbers: the
+// literal and the star hold none, so rest's groups are the regex's, in
+// order.
+//
+// newDotStar takes only what this reasoning covers: rest may not look
+// behind its start (^, \A, \b, \B), literals are case-sensitive and hold
+// neither a newline (the first) nor U+FFFD (which the regexp package also
+// matches for an invalid byte). Anything else gets nil and the regexp
+// package. FuzzDotStar holds the two to the same answers.
+type dotStar struct {
+	lit     string         // the literal the regex starts with
+	anyNL   bool           // the star crosses newlines: (?s)
+	greedy  bool           // .* rather than .*?
+	tailLit string         // the literal rest starts with
+	tail    *regexp.Regexp // ^(?:rest)
+}
+
+// newDotStar returns the dotStar of expr, or nil if expr is not of its
+// form.
+func newDotStar(expr string) *dotStar {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil || re.Op != syntax.OpConcat || len(re.Sub) < 3 {
+		return nil
+	}
+	lit, star, rest := re.Sub[0], re.Sub[1], re.Sub[2:]
+	if !plainLiteral(lit) || strings.ContainsRune(string(lit.Rune), '\n') {
+		return nil
+	}
+	if star.Op != syntax.OpStar || star.Sub[0].Op != syntax.OpAnyCharNotNL && star.Sub[0].Op != syntax.OpAnyChar {
+		return nil
+	}
+	tailLit := leadingLiteral(rest[0])
+	if tailLit == "" || !forwardOnly(rest) {
+		return nil
+	}
+	whole, err := regexp.Compile(expr)
+	if err != nil {
+		return nil
+	}
+	var tre *syntax.Regexp
+	if len(rest) == 1 {
+		tre = rest[0]
+	} else {
+		tre = &syntax.Regexp{Op: syntax.OpConcat, Sub: rest}
+	}
+	tail, err := regexp.Compile("^(?:" + tre.String() + ")")
+	if err != nil || !sameGroups(whole, tail) {
+		return nil
+	}
+	return &dotStar{
+		lit:     string(lit.Rune),
+		anyNL:   star.Sub[0].Op == syntax.OpAnyChar,
+		greedy:  star.Flags&syntax.NonGreedy == 0,
+		tailLit: tailLit,
+		tail:    tail,
+	}
+}
+
+// plainLiteral reports whether re is a case-sensitive literal without
+// U+FFFD.
+func plainLiteral(re *syntax.Regexp) bool {
+	return re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 && len(re.Rune) > 0 &&
+		!strings.ContainsRune(string(re.Rune), utf8.RuneError)
+}
+
+// leadingLiteral returns the literal every match of re starts with, as
+// far as the first element says, or "".
+func leadingLiteral(re *syntax.Regexp) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if plainLiteral(re) {
+			return string(re.Rune)
+		}
+	case syntax.OpCapture:
+		return leadingLiteral(re.Sub[0])
+	case syntax.OpConcat:
+		if len(re.Sub) > 0 {
+			return leadingLiteral(re.Sub[0])
+		}
+	}
+	return ""
+}
+
+// forwardOnly reports whether the regexes assert nothing about the text
+// before where they start: ^, \A, \b and \B look back.
+func forwardOnly(res []*syntax.Regexp) bool {
+	for _, re := range res {
+		switch re.Op {
+		case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+			return false
+		}
+		if !forwardOnly(re.Sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameGroups reports whether tail numbers and names its groups as whole.
+func sameGroups(whole, tail *regexp.Regexp) bool {
+	a, b := whole.SubexpNames(), tail.SubexpNames()
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// find returns what FindStringSubmatchIndex of the regex returns for
+// text.
+func (d *dotStar) find(text string) []int {
+	for from := 0; from <= len(text); {
+		i := strings.Index(text[from:], d.lit)
+		if i < 0 {
+			return nil
+		}
+		i += from
+		lo, hi := i+len(d.lit), len(text)
+		if !d.anyNL {
+			if j := strings.IndexByte(text[lo:], '\n'); j >= 0 {
+				hi = lo + j
+			}
+		}
+		if loc := d.rest(text, lo, hi); loc != nil {
+			loc[0] = i
+			return loc
+		}
+		// A later occurrence of the literal before hi reaches no further:
+		// the next chance is past the newline.
+		if hi == len(text) {
+			return nil
+		}
+		from = hi + 1
+	}
+	return nil
+}
+
+// rest matches rest at the position in [lo, hi] the star's greed picks,
+// and returns the positions with the end of the whole match in loc[1].
+func (d *dotStar) rest(text string, lo, hi int) []int {
+	if d.greedy {
+		end := min(hi+len(d.tailLit), len(text))
+		for {
+			q := strings.LastIndex(text[lo:end], d.tailLit)
+			if q < 0 {
+				return nil
+			}
+			p := lo + q
+			if loc := d.at(text, p); loc != nil {
+				return loc
+			}
+			end = p + len(d.tailLit) - 1
+		}
+	}
+	for p := lo; p <= hi; p++ {
+		q := strings.Index(text[p:min(hi+len(d.tailLit), len(text))], d.tailLit)
+		if q < 0 {
+			return nil
+		}
+		p += q
+		if loc := d.at(text, p); loc != nil {
+			return loc
+		}
+	}
+	return nil
+}
+
+// at matches rest from p.
+func (d *dotStar) at(text string, p int) []int {
+	loc := d.tail.FindStringSubmatchIndex(text[p:])
+	if loc == nil {
+		return nil
+	}
+	for k := range loc {
+		if loc[k] >= 0 {
+			loc[k] += p
+		}
+	}
+	return loc
+}
