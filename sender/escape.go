@@ -137,18 +137,44 @@ func printable(s string) string {
 }
 
 // hasUnsafeControl reports whether s holds a rune that isUnsafeControl
-// rejects. It looks at ASCII a byte at a time and decodes runes only from
-// the first non-ASCII byte on: most log lines are ASCII.
+// rejects. Most log lines are printable ASCII: it passes over eight such
+// bytes at a time, looks at the others a byte at a time, and decodes
+// runes only from the first non-ASCII byte on.
 func hasUnsafeControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch b := s[i]; {
-		case b >= utf8.RuneSelf:
-			return strings.ContainsFunc(s[i:], isUnsafeControl)
-		case b < 0x20 && b != '\t' && b != '\n' || b == 0x7f:
-			return true
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20, or 0x7f and above, sets its high bit in one
+		// of the two terms; printable ASCII in neither.
+		if (w-0x20*ones)&^w&highs|(w+ones|w)&highs == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if unsafe, known := unsafeByte(s, j); known {
+				return unsafe
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		if unsafe, known := unsafeByte(s, i); known {
+			return unsafe
 		}
 	}
 	return false
+}
+
+// unsafeByte tells hasUnsafeControl about s[i]: an unsafe control, or
+// from a non-ASCII byte on whether the rest holds one.
+func unsafeByte(s string, i int) (unsafe, known bool) {
+	switch b := s[i]; {
+	case b >= utf8.RuneSelf:
+		return strings.ContainsFunc(s[i:], isUnsafeControl), true
+	case b < 0x20 && b != '\t' && b != '\n' || b == 0x7f:
+		return true, true
+	}
+	return false, false
 }
 
 func isUnsafeControl(r rune) bool {

@@ -85,10 +85,12 @@ func TestHasUnsafeControl(t *testing.T) {
 	for r := rune(0); r <= 0x10FFFF; r++ {
 		if r < 0x3000 || r%97 == 0 {
 			check(string(r))
-			check("plain ascii " + string(r) + " tail")
+			for k := range 9 { // at every place in a word of eight bytes
+				check(strings.Repeat("a", k) + string(r) + " tail of some length")
+			}
 		}
 	}
-	for _, s := range []string{"", "\xff", "ok\xffok", "é\x1b[31m", "tab\tnew\nline", "del\x7f", "\u202eevil", "x\u0085y"} {
+	for _, s := range []string{"", "\xff", "ok\xffok", "é\x1b[31m", "tab\tnew\nline", "del\x7f", "\u202eevil", "x\u0085y", "eight ok\t\tand tabs\n", "tabs\t\t\t\t\t\t\t\tthen\x1b"} {
 		check(s)
 	}
 }
