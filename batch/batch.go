@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"hash/maphash"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,9 +162,15 @@ func (b *Batcher) current(k Key, now time.Time) *stream {
 
 // open opens key k with its first match, and starts its timer.
 func (b *Batcher) open(k Key, m rules.Match, now time.Time) *stream {
+	// Copies of the group values: they are slices of the line's text,
+	// which may be a slice of a large read buffer.
+	k.Group = strings.Clone(k.Group)
 	s := &stream{key: k, rule: m.Rule}
 	if !k.Overflow {
-		s.group = append([]string(nil), m.Group...)
+		s.group = make([]string, len(m.Group))
+		for i, g := range m.Group {
+			s.group[i] = strings.Clone(g)
+		}
 		b.perRule[k.Rule]++
 	}
 	s.start(now)

@@ -2,9 +2,11 @@ package batch
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/rules"
@@ -145,6 +147,38 @@ func TestSlowSendKeepsKeyOrder(t *testing.T) {
 		}
 		if total != 600 {
 			t.Errorf("digests count %d lines, want 600", total)
+		}
+	})
+}
+
+// TestKeptTextIsACopy: a line's text may be a slice of a whole read
+// buffer; what a digest keeps of it (its sample, its group values, its
+// key) must be copies, or one kept sample would keep the whole buffer.
+func TestKeptTextIsACopy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := newRecorder(t)
+		b := newBatcher(rec, nil)
+		r := testRule("ssh", func(r *rules.Rule) { r.GroupBy = []string{"ip"} })
+		block := strings.Repeat("Failed password for root from 10.0.0.1 port 22\n", 1000)
+		within := func(s string) bool {
+			p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(block)))
+			return len(s) > 0 && p >= lo && p < lo+uintptr(len(block))
+		}
+		b.Add(match(r, block[:46], block[30:38]))
+		time.Sleep(r.Wait)
+		synctest.Wait()
+		ds := rec.got()
+		if len(ds) != 1 {
+			t.Fatalf("got %d digests, want 1", len(ds))
+		}
+		d := ds[0]
+		if d.Lines[0].Text != block[:46] || d.Group["ip"] != "10.0.0.1" || d.Key.Group != "10.0.0.1" {
+			t.Fatalf("digest %+v does not hold the match", d)
+		}
+		for what, s := range map[string]string{"sample": d.Lines[0].Text, "group value": d.Group["ip"], "key": d.Key.Group} {
+			if within(s) {
+				t.Errorf("the digest's %s is a slice of the line's buffer", what)
+			}
 		}
 	})
 }

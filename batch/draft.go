@@ -2,6 +2,7 @@ package batch
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/roomwatch/roomwatch/rules"
@@ -83,7 +84,8 @@ func (f *draft) add(text string, shape uint64, at time.Time) bool {
 		return false
 	}
 	f.shapes = append(f.shapes, shape)
-	d.Lines = append(d.Lines, Line{Text: cutSample(text), Count: 1})
+	// A copy: the text may be a slice of a large read buffer.
+	d.Lines = append(d.Lines, Line{Text: strings.Clone(cutSample(text)), Count: 1})
 	switch {
 	case f.index != nil:
 		f.index[shape] = len(f.shapes) - 1

@@ -37,6 +37,10 @@ type lineReader struct {
 	n       int64   // bytes of the current line seen so far, newline excluded
 	last    byte    // last byte of the current line seen so far
 	reads   uint64  // reads that brought data: a source stamps lines once per read
+	// block is the buffer's data as one string, made for the first line
+	// that lies wholly in it: such lines are slices of it rather than a
+	// string each. "" until then; every read starts a new one.
+	block string
 }
 
 // newLineReader returns a lineReader for r whose first byte is at offset off.
@@ -75,10 +79,10 @@ func (lr *lineReader) buffered() (rawLine, bool) {
 		if lr.n == 0 {
 			// The whole line is in the buffer: no copy.
 			lr.count(data[:i])
-			return lr.finish(data[:i]), true
+			return lr.finish(data[:i], lr.rd-i-1), true
 		}
 		lr.keep(data[:i])
-		return lr.finish(lr.pending), true
+		return lr.finish(lr.pending, -1), true
 	}
 	lr.keep(data)
 	lr.off += int64(len(data))
@@ -94,6 +98,7 @@ func (lr *lineReader) fill() error {
 	}
 	n, err := lr.r.Read(*lr.buf)
 	lr.rd, lr.wr = 0, n
+	lr.block = ""
 	if n > 0 {
 		lr.reads++
 		return nil
@@ -126,8 +131,9 @@ func (lr *lineReader) keep(b []byte) {
 }
 
 // finish turns the current line, whose kept bytes are b, into a rawLine
-// and starts the next one.
-func (lr *lineReader) finish(b []byte) rawLine {
+// and starts the next one. at is where b starts in the buffer, or -1 if
+// b is not in it.
+func (lr *lineReader) finish(b []byte, at int) rawLine {
 	n := lr.n
 	if n > 0 && lr.last == '\r' {
 		n--
@@ -142,7 +148,7 @@ func (lr *lineReader) finish(b []byte) rawLine {
 		l.text = validString(b[:cut]) + fmt.Sprintf(" …[cut %d bytes]", n-int64(cut))
 		l.truncated = true
 	} else {
-		l.text = validString(b)
+		l.text = lr.text(b, at)
 	}
 	lr.start, lr.n, lr.last = lr.off, 0, 0
 	if cap(lr.pending) > 4<<10 {
@@ -159,7 +165,25 @@ func (lr *lineReader) flush() (rawLine, bool) {
 	if lr.off == lr.start {
 		return rawLine{}, false
 	}
-	return lr.finish(lr.pending), true
+	return lr.finish(lr.pending, -1), true
+}
+
+// text returns b, which starts at at in the buffer (or is not in it if at
+// is negative), as valid UTF-8: a slice of the buffer's block string
+// where it can.
+//
+// A slice keeps the whole block (64 KiB) alive: whatever keeps a line's
+// text, or a part of it, past the handling of the line (a digest's
+// sample, a group value, the rule tester's samples) keeps a copy
+// (strings.Clone).
+func (lr *lineReader) text(b []byte, at int) string {
+	if at < 0 || !utf8.Valid(b) {
+		return validString(b)
+	}
+	if lr.block == "" {
+		lr.block = string((*lr.buf)[:lr.wr])
+	}
+	return lr.block[at : at+len(b)]
 }
 
 // validString returns b as a string with invalid UTF-8 replaced by U+FFFD.

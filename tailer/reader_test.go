@@ -126,3 +126,44 @@ func TestLineReaderResumesPartialLine(t *testing.T) {
 		t.Errorf("line mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestLineReaderAcrossReads: lines wholly inside one read are slices of
+// that read's block string, the others are copied; whatever the reads'
+// sizes, every line comes out as written.
+func TestLineReaderAcrossReads(t *testing.T) {
+	var in strings.Builder
+	var want []string
+	for i := range 3000 {
+		l := strings.Repeat(string(rune('a'+i%26)), i%150) + "é"
+		want = append(want, l)
+		in.WriteString(l + "\n")
+	}
+	for _, r := range []io.Reader{
+		strings.NewReader(in.String()),
+		iotest.HalfReader(strings.NewReader(in.String())),
+		&chunkReader{s: in.String(), n: 1000},
+	} {
+		var got []string
+		for _, l := range readAll(t, r, 0) {
+			got = append(got, l.text)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%T: lines mismatch (-want +got):\n%s", r, diff)
+		}
+	}
+}
+
+// chunkReader returns at most n bytes a read.
+type chunkReader struct {
+	s string
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.s)
+	c.s = c.s[k:]
+	return k, nil
+}

@@ -31,6 +31,8 @@ func newOutputTail(size int) *outputTail { return &outputTail{ring: make([]strin
 func (o *outputTail) add(s string) {
 	if len(s) > maxSummaryLine {
 		s = strings.ToValidUTF8(s[:maxSummaryLine], "") + "…"
+	} else {
+		s = strings.Clone(s) // not a slice of the whole read buffer
 	}
 	o.mu.Lock()
 	o.ring[o.n%len(o.ring)] = s

@@ -121,11 +121,11 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 			rr := byRule[m.Rule]
 			rr.Matches++
 			if len(rr.Samples) < testSamples {
-				caps := m.Captures
-				if caps == nil {
-					caps = m.Rule.Captures(l.Text)
-				}
-				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: l.Text, Captures: caps})
+				// Copies: the text of a line is a slice of its read's
+				// buffer, which a kept sample would keep whole.
+				text := strings.Clone(l.Text)
+				caps := m.Rule.Captures(text)
+				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: text, Captures: caps})
 			}
 			b.AddShaped(m, shapes[i])
 		}
