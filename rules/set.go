@@ -51,8 +51,12 @@ type Rule struct {
 	template *template.Template
 	plain    bool // template is DefaultTemplate: a line renders as itself, escaped
 	digest   *template.Template
-	escape   func(string) string
-	host     string
+	// digestDefault is the format ("text" or "html") whose default
+	// digest_template the rule uses, which defaultDigest renders without
+	// text/template; "" for a digest_template of its own.
+	digestDefault string
+	escape        func(string) string
+	host          string
 }
 
 // Regexp returns the rule's match pattern.
@@ -330,6 +334,9 @@ type DigestLine struct {
 func (r *Rule) RenderDigest(d DigestData) (string, error) {
 	if r.digest == nil {
 		return plainDigest(d, r.escape), nil
+	}
+	if r.digestDefault != "" {
+		return r.defaultDigest(d), nil
 	}
 	lines := make([]map[string]any, len(d.Lines))
 	for i, l := range d.Lines {

@@ -292,3 +292,52 @@ rules:
 		}
 	}
 }
+
+// TestDefaultDigestAsTemplate: the default digests rendered in Go are
+// what their templates render, for both formats and every part of the
+// header and body present or not.
+func TestDefaultDigestAsTemplate(t *testing.T) {
+	cfg := mustParse(t, `destinations:
+  o: {type: console}
+  s: {type: slack, webhook_url: 'https://hooks.slack.com/services/T/B/x'}
+rules:
+  - {name: text, match: 'x(?P<ip>\S+)', destination: o, group_by: [ip]}
+  - {name: 'h<t>&ml', match: 'x(?P<ip>\S+)', format: html, destination: o, group_by: [ip]}
+  - {name: slack, match: 'x(?P<ip>\S+)', destination: s, group_by: [ip]}
+`)
+	first := time.Date(2026, 1, 2, 12, 0, 1, 0, time.UTC)
+	var datas []DigestData
+	for _, count := range []int{1, 2, 40} {
+		for _, lines := range [][]DigestLine{nil, {{Text: "a <b> & @here", Count: 1}}, {{Text: "one\n", Count: 3}, {Text: "two", Count: 1}, {Text: "", Count: 2}}} {
+			for _, group := range []map[string]string{nil, {"ip": "10.0.0.1"}, {"z": "<@U123>", "a": "a&b\n", "m": ""}} {
+				for i, last := range []time.Time{first, first.Add(90 * time.Second)} {
+					datas = append(datas, DigestData{
+						Count: count, First: first, Last: last, Lines: lines, Group: group,
+						More: i * 7, Folded: (count / 40) * 1200, Host: []string{"", "db<1>"}[i], Rule: []string{"", "other"}[count%2],
+					})
+				}
+			}
+		}
+	}
+	for _, r := range cfg.Set.Rules() {
+		if r.digestDefault == "" {
+			t.Fatalf("rule %s: not rendered as the default digest", r.Name)
+		}
+		for _, d := range datas {
+			got, err := r.RenderDigest(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			format := r.digestDefault
+			r.digestDefault = ""
+			want, err := r.RenderDigest(d)
+			r.digestDefault = format
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Fatalf("rule %s, %+v:\n got %q\nwant %q", r.Name, d, got, want)
+			}
+		}
+	}
+}
