@@ -60,13 +60,11 @@ func newDotStar(expr string) *dotStar {
 	if err != nil {
 		return nil
 	}
-	var tre *syntax.Regexp
-	if len(rest) == 1 {
-		tre = rest[0]
-	} else {
-		tre = &syntax.Regexp{Op: syntax.OpConcat, Sub: rest}
+	src, ok := restSource(expr, lit, rest)
+	if !ok {
+		return nil
 	}
-	tail, err := regexp.Compile("^(?:" + tre.String() + ")")
+	tail, err := regexp.Compile("^(?:" + src + ")")
 	if err != nil || !sameGroups(whole, tail) {
 		return nil
 	}
@@ -77,6 +75,44 @@ func newDotStar(expr string) *dotStar {
 		tailLit: tailLit,
 		tail:    tail,
 	}
+}
+
+// restSource returns the text of expr that is rest: what follows a star
+// (.*, .*?, (?s:.*) or (?s:.*?)) before which the text parses as lit and
+// after which it parses as rest. (syntax.Regexp.String would print rest,
+// but takes milliseconds for a class like [^ ].)
+func restSource(expr string, lit *syntax.Regexp, rest []*syntax.Regexp) (string, bool) {
+	for _, star := range []string{".*?", ".*", "(?s:.*?)", "(?s:.*)"} {
+		for k := 0; ; k++ {
+			n := strings.Index(expr[k:], star)
+			if n < 0 {
+				break
+			}
+			k += n
+			head, err1 := syntax.Parse(expr[:k], syntax.Perl)
+			tail, err2 := syntax.Parse(expr[k+len(star):], syntax.Perl)
+			if err1 == nil && err2 == nil && head.Equal(lit) && sameTree(tail, rest) {
+				return expr[k+len(star):], true
+			}
+		}
+	}
+	return "", false
+}
+
+// sameTree reports whether re is the concatenation of subs.
+func sameTree(re *syntax.Regexp, subs []*syntax.Regexp) bool {
+	if len(subs) == 1 {
+		return re.Equal(subs[0])
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) != len(subs) {
+		return false
+	}
+	for i := range subs {
+		if !re.Sub[i].Equal(subs[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // plainLiteral reports whether re is a case-sensitive literal without
