@@ -4,8 +4,6 @@ import (
 	"math"
 	"regexp/syntax"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 // maxDFACells bounds the transition table of one dfa (4 bytes a cell): a
@@ -88,21 +86,26 @@ type dfaState struct {
 }
 
 func (s dfaState) key() string {
-	var b strings.Builder
+	b := make([]byte, 0, 1+4*len(s.leaves))
 	if s.matched {
-		b.WriteByte('!')
+		b = append(b, '!')
 	}
-	for _, pc := range s.leaves {
-		b.WriteString(strconv.FormatUint(uint64(pc), 36))
-		b.WriteByte(',')
+	return string(appendPCs(b, s.leaves))
+}
+
+// appendPCs appends pcs to b, four bytes each.
+func appendPCs(b []byte, pcs []uint32) []byte {
+	for _, pc := range pcs {
+		b = append(b, byte(pc), byte(pc>>8), byte(pc>>16), byte(pc>>24))
 	}
-	return b.String()
+	return b
 }
 
 // dfaBuilder makes the states of a dfa by following the program.
 type dfaBuilder struct {
 	prog     *syntax.Prog
-	seen     []bool // by pc: already followed in the current closure
+	seen     []bool      // by pc: already followed in the current closure
+	reads    [][2]uint64 // by pc of a rune instruction: the ASCII bytes it takes
 	maxCells int
 }
 
@@ -130,14 +133,18 @@ func newDFA(expr string, maxCells int) *dfa {
 		}
 	}
 	b := &dfaBuilder{prog: prog, seen: make([]bool, len(prog.Inst)), maxCells: min(maxCells, maxDFACells)}
+	b.reads = make([][2]uint64, len(prog.Inst))
+	for _, pc := range runes {
+		b.reads[pc] = asciiReads(&prog.Inst[pc])
+	}
 	d := &dfa{}
-	reps := d.classes(prog, runes)
+	reps := d.classes(b.reads, runes)
 	return b.build(d, reps)
 }
 
 // classes gives the ASCII bytes that every instruction treats alike one
 // class, and returns a byte of each class.
-func (d *dfa) classes(prog *syntax.Prog, runes []uint32) []byte {
+func (d *dfa) classes(reads [][2]uint64, runes []uint32) []byte {
 	bySig := map[string]uint8{}
 	var reps []byte
 	sig := make([]byte, len(runes))
@@ -148,7 +155,7 @@ func (d *dfa) classes(prog *syntax.Prog, runes []uint32) []byte {
 		}
 		for i, pc := range runes {
 			sig[i] = '0'
-			if readsByte(&prog.Inst[pc], byte(c)) {
+			if reads[pc][c/64]&(1<<(c%64)) != 0 {
 				sig[i] = '1'
 			}
 		}
@@ -162,6 +169,34 @@ func (d *dfa) classes(prog *syntax.Prog, runes []uint32) []byte {
 	}
 	d.nclass = uint32(len(reps))
 	return reps
+}
+
+// asciiReads returns the ASCII bytes that the rune instruction in takes,
+// as a bit set.
+func asciiReads(in *syntax.Inst) (set [2]uint64) {
+	add := func(lo, hi rune) {
+		for c := max(lo, 0); c <= min(hi, 127); c++ {
+			set[c/64] |= 1 << (c % 64)
+		}
+	}
+	switch {
+	case in.Op == syntax.InstRune1:
+		add(in.Rune[0], in.Rune[0])
+	case in.Op == syntax.InstRune && syntax.Flags(in.Arg)&syntax.FoldCase == 0:
+		for i := 0; i+1 < len(in.Rune); i += 2 {
+			add(in.Rune[i], in.Rune[i+1])
+		}
+		if len(in.Rune) == 1 {
+			add(in.Rune[0], in.Rune[0])
+		}
+	default:
+		for c := range 128 {
+			if readsByte(in, byte(c)) {
+				set[c/64] |= 1 << (c % 64)
+			}
+		}
+	}
+	return set
 }
 
 // readsByte reports whether the rune instruction in takes the ASCII byte c.
@@ -249,11 +284,16 @@ func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
 	index := map[string]int{first.key(): 0}
 	var next []int // by state, by class: the next state
 	var outs []uint32
+	var outsKey []byte
+	// Most classes of a state lead to the same few thread sets: a row
+	// follows each set once.
+	byOuts := map[string]int{}
 	for i := 0; i < len(states); i++ {
 		if (i+1)*nc > b.maxCells {
 			return nil
 		}
 		row := make([]int, nc)
+		clear(byOuts)
 		for c, rb := range reps {
 			if states[i].matched {
 				row[c] = i // never left: a match is certain
@@ -262,9 +302,14 @@ func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
 			outs = outs[:0]
 			for _, pc := range states[i].leaves {
 				in := &b.prog.Inst[pc]
-				if in.Op != syntax.InstEmptyWidth && readsByte(in, rb) {
+				if in.Op != syntax.InstEmptyWidth && b.reads[pc][rb/64]&(1<<(rb%64)) != 0 {
 					outs = append(outs, in.Out)
 				}
+			}
+			outsKey = appendPCs(outsKey[:0], outs)
+			if j, ok := byOuts[string(outsKey)]; ok {
+				row[c] = j
+				continue
 			}
 			st := b.follow(outs, false, true)
 			k := st.key()
@@ -274,6 +319,7 @@ func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
 				index[k] = j
 				states = append(states, st)
 			}
+			byOuts[string(outsKey)] = j
 			row[c] = j
 		}
 		next = append(next, row...)

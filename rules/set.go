@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -100,25 +101,48 @@ type runner struct {
 	positions     *dotStar // finds the groups of a literal.*rest regex, or nil
 }
 
-// prepare builds the prefilter and the runners.
+// prepare builds the prefilter and the runners. The automata are built
+// on every CPU, a few at a time in rule order, and kept in that order
+// while they fit the set's budget: what a rule gets does not depend on
+// how the work was shared.
 func (s *Set) prepare() {
-	s.pre = newPrefilter(s.rules)
+	var wg sync.WaitGroup
+	wg.Go(func() { s.pre = newPrefilter(s.rules) })
 	s.runs = make([]runner, len(s.rules))
-	budget := maxSetDFACells
-	automaton := func(re *regexp.Regexp) *dfa {
-		if re == nil {
-			return nil
-		}
-		d := newDFA(re.String(), budget)
-		budget -= d.cells()
-		return d
-	}
+	var exprs []*regexp.Regexp
+	var slots []**dfa // where the automaton of exprs[i] goes
 	for i, r := range s.rules {
-		s.runs[i] = runner{captures: r.caps, match: automaton(r.match), unless: automaton(r.unless)}
+		s.runs[i].captures = r.caps
+		for _, x := range []struct {
+			re   *regexp.Regexp
+			slot **dfa
+		}{{r.match, &s.runs[i].match}, {r.unless, &s.runs[i].unless}} {
+			if x.re != nil {
+				exprs, slots = append(exprs, x.re), append(slots, x.slot)
+			}
+		}
 		if r.caps {
 			s.runs[i].positions = newDotStar(r.match.String())
 		}
 	}
+	budget := maxSetDFACells
+	step := runtime.GOMAXPROCS(0)
+	for from := 0; from < len(exprs) && budget > 0; from += step {
+		built := make([]*dfa, min(step, len(exprs)-from))
+		var bw sync.WaitGroup
+		for j := range built {
+			bw.Go(func() { built[j] = newDFA(exprs[from+j].String(), budget) })
+		}
+		bw.Wait()
+		for j, d := range built {
+			if d.cells() > budget {
+				d = nil // an earlier one of the same step took the room
+			}
+			*slots[from+j] = d
+			budget -= d.cells()
+		}
+	}
+	wg.Wait()
 }
 
 // maxStackRules is how many rules a candidate bitset on the stack holds;
