@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -225,17 +226,8 @@ func writeReportJSON(w io.Writer, rep *testReport) error {
 		bw.WriteString("  \"messages\": [],\n")
 	default:
 		bw.WriteString("  \"messages\": [\n")
-		for i, m := range rep.Messages {
-			b, err := json.MarshalIndent(m, "    ", "  ")
-			if err != nil {
-				return err
-			}
-			bw.WriteString("    ")
-			bw.Write(b)
-			if i < len(rep.Messages)-1 {
-				bw.WriteString(",")
-			}
-			bw.WriteString("\n")
+		if err := writeMessagesJSON(bw, rep.Messages); err != nil {
+			return err
 		}
 		bw.WriteString("  ],\n")
 	}
@@ -247,6 +239,49 @@ func writeReportJSON(w io.Writer, rep *testReport) error {
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+// writeMessagesJSON writes the elements of the report's messages array.
+// Thousands of messages take a while to encode: blocks of them are
+// encoded on every CPU, and written in order.
+func writeMessagesJSON(w io.Writer, msgs []testMessage) error {
+	const block = 128
+	workers := runtime.GOMAXPROCS(0)
+	outs := make([][]byte, workers)
+	errs := make([]error, workers)
+	for from := 0; from < len(msgs); from += block * workers {
+		var wg sync.WaitGroup
+		for k := range workers {
+			lo := min(from+k*block, len(msgs))
+			hi := min(lo+block, len(msgs))
+			wg.Go(func() {
+				out := outs[k][:0]
+				for i := lo; i < hi; i++ {
+					b, err := json.MarshalIndent(msgs[i], "    ", "  ")
+					if err != nil {
+						errs[k] = err
+						return
+					}
+					out = append(append(out, "    "...), b...)
+					if i < len(msgs)-1 {
+						out = append(out, ',')
+					}
+					out = append(out, '\n')
+				}
+				outs[k] = out
+			})
+		}
+		wg.Wait()
+		for k := range workers {
+			if errs[k] != nil {
+				return errs[k]
+			}
+			if _, err := w.Write(outs[k]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func printReport(w io.Writer, rep *testReport) {

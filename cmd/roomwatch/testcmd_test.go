@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -23,8 +24,14 @@ func TestReportJSONAsEncoder(t *testing.T) {
 			{Destination: "hc", Room: "Ops", Color: "yellow", Format: "text", Rule: "other", Count: 1, Text: ""},
 		},
 	}
+	// More messages than one round of blocks on every CPU writes.
+	many := &testReport{Rules: []*ruleReport{}}
+	for i := range 1000 {
+		many.Messages = append(many.Messages, testMessage{Destination: "hc", Room: "Ops", Rule: "r", Count: i, Text: fmt.Sprintf("line <%d>", i)})
+	}
 	for name, rep := range map[string]*testReport{
 		"full":           full,
+		"many messages":  many,
 		"nil slices":     {},
 		"empty messages": {Rules: []*ruleReport{}, Messages: []testMessage{}, Seconds: 1e-9},
 	} {
