@@ -4,6 +4,8 @@ import (
 	"math"
 	"regexp/syntax"
 	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
 // maxDFACells bounds the transition table of one dfa (4 bytes a cell): a
@@ -39,6 +41,10 @@ type dfa struct {
 	accept uint32   // row offsets from here on are of states where a match ended
 	dead   uint32   // row offset of the state no match can leave; MaxUint32 if none
 	atEnd  []bool   // by state: a match ends at the end of the text
+	// prefix is the literal every match starts with, or "": the text
+	// before its first occurrence cannot take part in a match, and the
+	// automaton starts there.
+	prefix string
 }
 
 // cells returns the size of the dfa's table (0 for nil).
@@ -55,6 +61,13 @@ func (d *dfa) cells() int {
 func (d *dfa) match(s string) (matched, ok bool) {
 	if d == nil || len(s) == 0 {
 		return false, false
+	}
+	if d.prefix != "" {
+		i := strings.Index(s, d.prefix)
+		if i < 0 {
+			return false, true
+		}
+		s = s[i:]
 	}
 	st := d.start
 	if st >= d.accept {
@@ -138,6 +151,9 @@ func newDFA(expr string, maxCells int) *dfa {
 		b.reads[pc] = asciiReads(&prog.Inst[pc])
 	}
 	d := &dfa{}
+	if p, _ := prog.Prefix(); !strings.ContainsRune(p, utf8.RuneError) && !beginsText(prog) {
+		d.prefix = p // U+FFFD would also match an invalid byte
+	}
 	reps := d.classes(b.reads, runes)
 	return b.build(d, reps)
 }
@@ -169,6 +185,17 @@ func (d *dfa) classes(reads [][2]uint64, runes []uint32) []byte {
 	}
 	d.nclass = uint32(len(reps))
 	return reps
+}
+
+// beginsText reports whether the program asserts the start of the text
+// anywhere: the automaton could not then start later in the text.
+func beginsText(prog *syntax.Prog) bool {
+	for _, in := range prog.Inst {
+		if in.Op == syntax.InstEmptyWidth && syntax.EmptyOp(in.Arg)&syntax.EmptyBeginText != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // asciiReads returns the ASCII bytes that the rune instruction in takes,

@@ -93,10 +93,24 @@ func TestDFAWhereItApplies(t *testing.T) {
 			t.Errorf("%q: automaton made %v, want %v", expr, got, want)
 		}
 	}
-	d := newDFA(`a`, maxDFACells)
+	d := newDFA(`[ab]c`, maxDFACells)
 	for _, s := range []string{"", "é a", "b\xff a"} {
 		if _, ok := d.match(s); ok {
 			t.Errorf("%q: the automaton answered, want it left to the regexp package", s)
+		}
+	}
+	// A regex with a literal prefix starts at its first occurrence: what
+	// comes before does not matter, what comes after does.
+	d = newDFA(`ab+c`, maxDFACells)
+	for s, want := range map[string]struct{ matched, ok bool }{
+		"é abbc":    {true, true},
+		"\xff ab c": {false, true},
+		"é xyz":     {false, true}, // no "ab": no match
+		"ab é bc":   {false, false},
+		"abbé":      {false, false},
+	} {
+		if matched, ok := d.match(s); matched != want.matched || ok != want.ok {
+			t.Errorf("ab+c on %q: (%v, %v), want (%v, %v)", s, matched, ok, want.matched, want.ok)
 		}
 	}
 	for _, expr := range []string{`(a|b)*a(a|b){14}`, `g.{0,20}h`} {
