@@ -36,6 +36,7 @@ type dotStar struct {
 	greedy  bool           // .* rather than .*?
 	tailLit string         // the literal rest starts with
 	tail    *regexp.Regexp // ^(?:rest)
+	tailBT  *backtracker   // the same, for ASCII text; nil if none
 }
 
 // newDotStar returns the dotStar of expr, or nil if expr is not of its
@@ -74,6 +75,7 @@ func newDotStar(expr string) *dotStar {
 		greedy:  star.Flags&syntax.NonGreedy == 0,
 		tailLit: tailLit,
 		tail:    tail,
+		tailBT:  newBacktracker("^(?:" + src + ")"),
 	}
 }
 
@@ -230,7 +232,10 @@ func (d *dotStar) rest(text string, lo, hi int) []int {
 
 // at matches rest from p.
 func (d *dotStar) at(text string, p int) []int {
-	loc := d.tail.FindStringSubmatchIndex(text[p:])
+	loc, ok := d.tailBT.find(text[p:])
+	if !ok {
+		loc = d.tail.FindStringSubmatchIndex(text[p:])
+	}
 	if loc == nil {
 		return nil
 	}

@@ -96,9 +96,10 @@ type Set struct {
 // it match" fast where they can, and whether the match positions are
 // needed at all.
 type runner struct {
-	captures      bool     // the template or group_by needs the named groups
-	match, unless *dfa     // nil where the regexp package answers alone
-	positions     *dotStar // finds the groups of a literal.*rest regex, or nil
+	captures      bool         // the template or group_by needs the named groups
+	match, unless *dfa         // nil where the regexp package answers alone
+	positions     *dotStar     // finds the groups of a literal.*rest regex, or nil
+	backtrack     *backtracker // finds the groups in ASCII text otherwise, or nil
 }
 
 // prepare builds the prefilter and the runners. The automata are built
@@ -122,7 +123,9 @@ func (s *Set) prepare() {
 			}
 		}
 		if r.caps {
-			s.runs[i].positions = newDotStar(r.match.String())
+			if s.runs[i].positions = newDotStar(r.match.String()); s.runs[i].positions == nil {
+				s.runs[i].backtrack = newBacktracker(r.match.String())
+			}
 		}
 	}
 	budget := maxSetDFACells
@@ -256,7 +259,10 @@ func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *
 	case run.captures && run.positions != nil:
 		loc = run.positions.find(line.Text)
 	case run.captures:
-		loc = r.match.FindStringSubmatchIndex(line.Text)
+		var ok bool
+		if loc, ok = run.backtrack.find(line.Text); !ok {
+			loc = r.match.FindStringSubmatchIndex(line.Text)
+		}
 	case known || r.match.MatchString(line.Text):
 		loc = []int{}
 	}
