@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/rules"
@@ -241,47 +242,97 @@ func writeReportJSON(w io.Writer, rep *testReport) error {
 	return bw.Flush()
 }
 
-// writeMessagesJSON writes the elements of the report's messages array.
-// Thousands of messages take a while to encode: blocks of them are
-// encoded on every CPU, and written in order.
+// writeMessagesJSON writes the elements of the report's messages array,
+// each as json.Encoder with a two-space indent writes it (json.Indent
+// took half the time of the report, so the layout is written here).
 func writeMessagesJSON(w io.Writer, msgs []testMessage) error {
-	const block = 128
-	workers := runtime.GOMAXPROCS(0)
-	outs := make([][]byte, workers)
-	errs := make([]error, workers)
-	for from := 0; from < len(msgs); from += block * workers {
-		var wg sync.WaitGroup
-		for k := range workers {
-			lo := min(from+k*block, len(msgs))
-			hi := min(lo+block, len(msgs))
-			wg.Go(func() {
-				out := outs[k][:0]
-				for i := lo; i < hi; i++ {
-					b, err := json.MarshalIndent(msgs[i], "    ", "  ")
-					if err != nil {
-						errs[k] = err
-						return
-					}
-					out = append(append(out, "    "...), b...)
-					if i < len(msgs)-1 {
-						out = append(out, ',')
-					}
-					out = append(out, '\n')
-				}
-				outs[k] = out
-			})
+	var out []byte
+	for i, m := range msgs {
+		out = append(out[:0], "    {\n"...)
+		for _, f := range []struct{ name, value string }{
+			{"destination", m.Destination}, {"room", m.Room}, {"color", m.Color}, {"format", m.Format},
+		} {
+			out = appendJSONField(out, f.name, f.value)
 		}
-		wg.Wait()
-		for k := range workers {
-			if errs[k] != nil {
-				return errs[k]
-			}
-			if _, err := w.Write(outs[k]); err != nil {
-				return err
-			}
+		out = append(out, "      \"notify\": "...)
+		out = strconv.AppendBool(out, m.Notify)
+		out = append(out, ",\n"...)
+		out = appendJSONField(out, "rule", m.Rule)
+		out = append(out, "      \"count\": "...)
+		out = strconv.AppendInt(out, int64(m.Count), 10)
+		out = append(out, ",\n      \"text\": "...)
+		out = append(appendJSONString(out, m.Text), "\n    }"...)
+		if i < len(msgs)-1 {
+			out = append(out, ',')
+		}
+		if _, err := w.Write(append(out, '\n')); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// appendJSONField appends `      "name": "value",` and a newline.
+func appendJSONField(out []byte, name, value string) []byte {
+	out = append(out, "      \""...)
+	out = append(out, name...)
+	out = append(out, "\": "...)
+	return append(appendJSONString(out, value), ",\n"...)
+}
+
+// appendJSONString appends s quoted as encoding/json quotes a string by
+// default: \" \\ \b \f \n \r \t, other control bytes and < > & as \u00XX,
+// U+2028 and U+2029 as \u2028 and \u2029, an invalid byte as \ufffd
+// (TestJSONStringAsEncodingJSON holds the two equal).
+func appendJSONString(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			esc := ""
+			switch {
+			case r == utf8.RuneError && n == 1:
+				esc = `\ufffd`
+			case r == '\u2028':
+				esc = `\u2028`
+			case r == '\u2029':
+				esc = `\u2029`
+			}
+			if esc != "" {
+				dst = append(append(dst, s[last:i]...), esc...)
+				last = i + n
+			}
+			i += n
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			i++
+			continue
+		}
+		dst = append(dst, s[last:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\b':
+			dst = append(dst, `\b`...)
+		case '\f':
+			dst = append(dst, `\f`...)
+		case '\n':
+			dst = append(dst, `\n`...)
+		case '\r':
+			dst = append(dst, `\r`...)
+		case '\t':
+			dst = append(dst, `\t`...)
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		}
+		i++
+		last = i
+	}
+	return append(append(dst, s[last:]...), '"')
 }
 
 func printReport(w io.Writer, rep *testReport) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +49,40 @@ func TestReportJSONAsEncoder(t *testing.T) {
 			t.Errorf("%s: written\n%s\nwant\n%s", name, got.String(), want.String())
 		}
 	}
+}
+
+// TestJSONStringAsEncodingJSON: the report's string quoting is
+// encoding/json's, for every byte and many runes alone and in text, and
+// for invalid UTF-8.
+func TestJSONStringAsEncodingJSON(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: quoted %s, encoding/json %s", s, got, want)
+		}
+	}
+	for c := range 256 {
+		check(string([]byte{byte(c)}))
+		check("a" + string([]byte{byte(c)}) + "b<>&\"\\")
+	}
+	for r := rune(0); r <= 0x10FFFF; r += 1 + r/64 {
+		check("x" + string(r) + "y")
+	}
+	for _, s := range []string{"", "\u2028\u2029", "é\xffé", "\xe2\x80", "\xed\xa0\x80", "\x7f\x00\u00ad", strings.Repeat("<a href=\"x\">&amp;</a>\n", 9)} {
+		check(s)
+	}
+}
+
+func FuzzJSONString(f *testing.F) {
+	f.Add("a<b>\"c\"\n\xff\u2028")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: quoted %s, encoding/json %s", s, got, want)
+		}
+	})
 }
