@@ -68,17 +68,20 @@ type Batcher struct {
 	now     func() time.Time
 	maxKeys int
 	seed    maphash.Seed
+	// hashMask is ANDed into keyHash: all ones; tests make keys collide.
+	hashMask uint64
 
-	mu      sync.Mutex        // protects the fields below
-	sent    *sync.Cond        // on mu: a queue sent a digest or went idle
-	streams map[Key]*stream   // open keys
-	perRule map[string]int    // open keys by rule, overflow keys not counted
-	out     map[Key]*queue    // digests closed and not yet sent, by key
-	seq     uint64            // last Digest.Seq
-	stats   Stats             // Open is filled in by Stats
-	below   map[string]uint64 // Stats.BelowThreshold
-	ready   []Key             // keys whose claimed queue waits for a drainer
-	running int               // drainers running (at most maxDrainers)
+	mu      sync.Mutex         // protects the fields below
+	sent    *sync.Cond         // on mu: a queue sent a digest or went idle
+	streams map[uint64]*stream // open keys, by keyHash; the stream's next has more of the same hash
+	nopen   int                // open keys
+	perRule map[string]int     // open keys by rule, overflow keys not counted
+	out     map[Key]*queue     // digests closed and not yet sent, by key
+	seq     uint64             // last Digest.Seq
+	stats   Stats              // Open is filled in by Stats
+	below   map[string]uint64  // Stats.BelowThreshold
+	ready   []Key              // keys whose claimed queue waits for a drainer
+	running int                // drainers running (at most maxDrainers)
 }
 
 // maxDrainers bounds the goroutines that render and send the digests of
@@ -91,8 +94,8 @@ var maxDrainers = max(8, runtime.GOMAXPROCS(0))
 // with its first match.
 func New(opts Options) *Batcher {
 	b := &Batcher{
-		opts: opts, now: opts.Now, maxKeys: opts.MaxKeysPerRule, seed: maphash.MakeSeed(),
-		streams: map[Key]*stream{}, perRule: map[string]int{}, out: map[Key]*queue{},
+		opts: opts, now: opts.Now, maxKeys: opts.MaxKeysPerRule, seed: maphash.MakeSeed(), hashMask: ^uint64(0),
+		streams: map[uint64]*stream{}, perRule: map[string]int{}, out: map[Key]*queue{},
 		below: map[string]uint64{},
 	}
 	b.sent = sync.NewCond(&b.mu)
@@ -149,7 +152,10 @@ func (b *Batcher) AddShaped(m rules.Match, shape uint64) {
 // current returns the open stream of k after bringing it up to now, or
 // nil if k is not open (or just closed).
 func (b *Batcher) current(k Key, now time.Time) *stream {
-	s := b.streams[k]
+	s := b.streams[b.keyHash(k)]
+	for s != nil && s.key != k {
+		s = s.next
+	}
 	if s == nil {
 		return nil
 	}
@@ -159,6 +165,12 @@ func (b *Batcher) current(k Key, now time.Time) *stream {
 	}
 	return s
 }
+
+// keyHash is where the stream of k is in Batcher.streams. A map keyed by
+// the hash is several times faster than one keyed by Key itself, whose
+// four strings are hashed and compared at every match and whose slots
+// spread over memory: a storm keeps thousands of keys open.
+func (b *Batcher) keyHash(k Key) uint64 { return maphash.Comparable(b.seed, k) & b.hashMask }
 
 // open opens key k with its first match, and starts its timer.
 func (b *Batcher) open(k Key, m rules.Match, now time.Time) *stream {
@@ -174,7 +186,10 @@ func (b *Batcher) open(k Key, m rules.Match, now time.Time) *stream {
 		b.perRule[k.Rule]++
 	}
 	s.start(now)
-	b.streams[k] = s
+	s.hash = b.keyHash(k)
+	s.next = b.streams[s.hash]
+	b.streams[s.hash] = s
+	b.nopen++
 	s.timerAt = s.due
 	s.timer = time.AfterFunc(s.due.Sub(now), func() { b.fire(s) })
 	return s
@@ -184,7 +199,20 @@ func (b *Batcher) open(k Key, m rules.Match, now time.Time) *stream {
 // threshold; an open digest must be taken before.
 func (b *Batcher) close(s *stream) {
 	s.closed = true
-	delete(b.streams, s.key)
+	b.nopen--
+	if p := b.streams[s.hash]; p == s {
+		if s.next == nil {
+			delete(b.streams, s.hash)
+		} else {
+			b.streams[s.hash] = s.next
+		}
+	} else {
+		for p.next != s {
+			p = p.next
+		}
+		p.next = s.next
+	}
+	s.next = nil
 	if !s.key.Overflow {
 		if b.perRule[s.key.Rule]--; b.perRule[s.key.Rule] <= 0 {
 			delete(b.perRule, s.key.Rule)
@@ -270,7 +298,7 @@ func (b *Batcher) drainReady() {
 func (b *Batcher) Open() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.streams)
+	return b.nopen
 }
 
 // Stats returns a copy of the Batcher's counters.
@@ -278,7 +306,7 @@ func (b *Batcher) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := b.stats
-	st.Open = len(b.streams)
+	st.Open = b.nopen
 	st.BelowThreshold = make(map[string]uint64, len(b.below))
 	for r, n := range b.below {
 		st.BelowThreshold[r] = n

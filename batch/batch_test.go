@@ -182,3 +182,51 @@ func TestKeptTextIsACopy(t *testing.T) {
 		}
 	})
 }
+
+// TestKeysOfOneHash: keys whose hashes collide (all in two buckets here)
+// still keep their own digests, close one by one, and flush.
+func TestKeysOfOneHash(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := newRecorder(t)
+		b := newBatcher(rec, nil)
+		b.hashMask = 1
+		r := testRule("ssh", func(r *rules.Rule) { r.GroupBy = []string{"ip"} })
+		slow := testRule("slow", func(r *rules.Rule) { r.Wait = time.Hour; r.GroupBy = []string{"ip"} })
+		for i := range 40 {
+			for range i%3 + 1 {
+				b.Add(match(r, "a", fmt.Sprint(i)))
+			}
+			b.Add(match(slow, "b", fmt.Sprint(i)))
+		}
+		if got := b.Open(); got != 80 {
+			t.Fatalf("Open() = %d, want 80", got)
+		}
+		time.Sleep(r.Wait)
+		synctest.Wait()
+		got := map[string]int{}
+		for _, d := range rec.got() {
+			got[d.Key.String()] = d.Count
+		}
+		if len(got) != 40 {
+			t.Fatalf("%d digests after the wait, want 40 (one per ssh key): %v", len(got), got)
+		}
+		for i := range 40 {
+			if n := got["/Ops/ssh/"+fmt.Sprint(i)]; n != i%3+1 {
+				t.Errorf("key %d: count %d, want %d", i, n, i%3+1)
+			}
+		}
+		// The ssh keys go quiet and close; the slow ones stay open.
+		time.Sleep(r.Interval)
+		synctest.Wait()
+		if got := b.Open(); got != 40 {
+			t.Errorf("Open() = %d after the ssh keys closed, want 40", got)
+		}
+		b.Flush()
+		if got := b.Open(); got != 0 {
+			t.Errorf("Open() = %d after Flush, want 0", got)
+		}
+		if n := len(rec.got()); n != 80 {
+			t.Errorf("%d digests after Flush, want 80", n)
+		}
+	})
+}

@@ -142,11 +142,15 @@ func fallbackMessage(d *Digest) string {
 func (b *Batcher) Flush() {
 	now := b.now()
 	b.mu.Lock()
-	for _, s := range b.streams {
-		if s.phase != phaseHeld && s.cur != nil && !s.cur.empty() {
-			b.enqueue(s, now)
+	for _, first := range b.streams {
+		for s := first; s != nil; {
+			next := s.next // close unlinks s
+			if s.phase != phaseHeld && s.cur != nil && !s.cur.empty() {
+				b.enqueue(s, now)
+			}
+			b.close(s)
+			s = next
 		}
-		b.close(s)
 	}
 	type pending struct {
 		k Key

@@ -35,6 +35,8 @@ type stream struct {
 	cur     *draft      // the digest collecting matches; nil when quiet and none came
 	window  []held      // phaseHeld: matches inside `within`, oldest first
 	closed  bool        // the key closed: the stream is no longer in Batcher.streams
+	hash    uint64      // keyHash(key)
+	next    *stream     // another open key of the same hash
 }
 
 // held is one match held back by a threshold. Only what is needed to take
