@@ -153,21 +153,20 @@ func (b *Batcher) Flush() {
 		}
 	}
 	type pending struct {
-		k Key
-		q *queue
+		seq uint64 // of the queue's first digest
+		k   Key
+		q   *queue
 	}
 	var mine, theirs []pending
 	for k, q := range b.out {
 		if b.claim(k) != nil {
-			mine = append(mine, pending{k, q})
+			mine = append(mine, pending{q.items[0].d.Seq, k, q})
 		} else {
-			theirs = append(theirs, pending{k, q})
+			theirs = append(theirs, pending{0, k, q})
 		}
 	}
 	// Send in Seq order, so that a flush reads like the storm it ends.
-	slices.SortFunc(mine, func(x, y pending) int {
-		return cmp.Compare(x.q.items[0].d.Seq, y.q.items[0].d.Seq)
-	})
+	slices.SortFunc(mine, func(x, y pending) int { return cmp.Compare(x.seq, y.seq) })
 	targets := make([]uint64, len(theirs))
 	for i, p := range theirs {
 		targets[i] = p.q.queued
