@@ -41,13 +41,32 @@ func (sc *scanner) run() {
 	s := sc.s
 	for i := 0; i < len(s); {
 		c := s[i]
+		k := class[c]
+		if k&cAlnum != 0 {
+			// A word: most hold no digit and leave the shape as it is.
+			j, all, any := i, uint8(cAlnum|cDigit|cHex), uint8(0)
+			for j < len(s) {
+				c := class[s[j]]
+				if c&cAlnum == 0 {
+					break
+				}
+				all &= c
+				any |= c
+				j++
+			}
+			if any&cDigit != 0 {
+				sc.word(i, j, all&cHex != 0)
+			}
+			i = j
+			continue
+		}
 		switch {
+		case k&cQuote == 0:
+			i++
 		case c == '"' || c == '\'' && (i == 0 || !isAlnum(s[i-1])):
 			i = sc.quoted(i, s[i:i+1])
 		case c == '&' && strings.HasPrefix(s[i:], "&quot;"):
 			i = sc.quoted(i, "&quot;")
-		case isAlnum(c):
-			i = sc.word(i)
 		default:
 			i++
 		}
@@ -65,29 +84,18 @@ func (sc *scanner) quoted(i int, q string) int {
 	return end
 }
 
-// word handles the alphanumeric run starting at i: a run of digits, a hex
-// id holding a digit (0x-prefixed or not) is one hole; in any other word
-// (user42) each run of digits is a hole.
-func (sc *scanner) word(i int) int {
+// word handles the alphanumeric run s[i:j], which holds a digit (hex: and
+// only hex digits and letters): a run of digits, a hex id (0x-prefixed or
+// not) is one hole; in any other word (user42) each run of digits is a
+// hole.
+func (sc *scanner) word(i, j int, hex bool) {
 	s := sc.s
-	j, all, any := i, uint8(cAlnum|cDigit|cHex), uint8(0)
-	for j < len(s) {
-		c := class[s[j]]
-		if c&cAlnum == 0 {
-			break
-		}
-		all &= c
-		any |= c
-		j++
-	}
-	digit, hex := any&cDigit != 0, all&cHex != 0
 	start := i
 	if i > 0 && s[i-1] == '-' && isDigit(s[i]) && (i == 1 || !isAlnum(s[i-2])) {
 		start = i - 1 // a negative number
 	}
 	prefixed := j-i > 2 && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && isHexRun(s[i+2:j])
 	switch {
-	case !digit:
 	case hex || prefixed:
 		sc.mark(start, j)
 	default:
@@ -104,7 +112,6 @@ func (sc *scanner) word(i int) int {
 			k = e
 		}
 	}
-	return j
 }
 
 // mark makes s[i:end] a hole, joining it to the hole before when only a
@@ -125,6 +132,7 @@ const (
 	cDigit
 	cHex
 	cJoiner
+	cQuote // may open a quoted string: " ' &
 )
 
 var class = func() (t [256]uint8) {
@@ -141,6 +149,9 @@ var class = func() (t [256]uint8) {
 	}
 	for _, c := range ".:-,/" {
 		t[c] = cJoiner
+	}
+	for _, c := range `"'&` {
+		t[c] = cQuote
 	}
 	return t
 }()
