@@ -98,12 +98,14 @@ type dfaState struct {
 	matched bool
 }
 
-func (s dfaState) key() string {
-	b := make([]byte, 0, 1+4*len(s.leaves))
+func (s dfaState) key() string { return string(s.appendKey(nil)) }
+
+// appendKey appends to b what tells s from every other state.
+func (s dfaState) appendKey(b []byte) []byte {
 	if s.matched {
 		b = append(b, '!')
 	}
-	return string(appendPCs(b, s.leaves))
+	return appendPCs(b, s.leaves)
 }
 
 // appendPCs appends pcs to b, four bytes each.
@@ -120,6 +122,8 @@ type dfaBuilder struct {
 	seen     []bool      // by pc: already followed in the current closure
 	reads    [][2]uint64 // by pc of a rune instruction: the ASCII bytes it takes
 	maxCells int
+	leaves   []uint32 // follow's scratch: a state's leaves until it is kept
+	key      []byte   // build's scratch for state keys
 }
 
 // newDFA returns the dfa of the regex expr (Perl syntax, as the regexp
@@ -272,9 +276,12 @@ func (b *dfaBuilder) closure(st *dfaState, pc uint32, begin, end bool) {
 
 // follow returns the state of the threads from pcs, plus those of a match
 // starting afresh (inject) when not at the start of the text.
+//
+// The state's leaves are the builder's scratch, valid until the next
+// follow: a state that is kept takes a copy.
 func (b *dfaBuilder) follow(pcs []uint32, begin bool, inject bool) dfaState {
 	clear(b.seen)
-	var st dfaState
+	st := dfaState{leaves: b.leaves[:0]}
 	for _, pc := range pcs {
 		b.closure(&st, pc, begin, false)
 	}
@@ -283,6 +290,7 @@ func (b *dfaBuilder) follow(pcs []uint32, begin bool, inject bool) dfaState {
 	}
 	slices.Sort(st.leaves)
 	st.leaves = slices.Compact(st.leaves)
+	b.leaves = st.leaves
 	return st
 }
 
@@ -307,6 +315,7 @@ func (b *dfaBuilder) endsHere(st dfaState) bool {
 func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
 	nc := int(d.nclass)
 	first := b.follow([]uint32{uint32(b.prog.Start)}, true, false)
+	first.leaves = slices.Clone(first.leaves)
 	states := []dfaState{first}
 	index := map[string]int{first.key(): 0}
 	var next []int // by state, by class: the next state
@@ -339,11 +348,12 @@ func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
 				continue
 			}
 			st := b.follow(outs, false, true)
-			k := st.key()
-			j, ok := index[k]
+			b.key = st.appendKey(b.key[:0])
+			j, ok := index[string(b.key)]
 			if !ok {
 				j = len(states)
-				index[k] = j
+				index[string(b.key)] = j
+				st.leaves = slices.Clone(st.leaves)
 				states = append(states, st)
 			}
 			byOuts[string(outsKey)] = j
