@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 )
@@ -65,6 +66,20 @@ func newTemplate(name, text string) (*template.Template, error) {
 	return template.New(name).Funcs(funcs).Option("missingkey=error").Parse(text)
 }
 
+// defaults holds the parsed default templates, by name and text: every
+// rule without templates of its own shares them (a template is safe for
+// concurrent use), instead of parsing them again, rule after rule.
+var defaults sync.Map // [2]string{name, text} -> *template.Template
+
+func defaultTemplate(name, text string) *template.Template {
+	k := [2]string{name, text}
+	if t, ok := defaults.Load(k); ok {
+		return t.(*template.Template)
+	}
+	t, _ := defaults.LoadOrStore(k, template.Must(newTemplate(name, text)))
+	return t.(*template.Template)
+}
+
 var templatePrefix = regexp.MustCompile(`^template: [^:]*:`)
 
 // templateProblem shortens a text/template error to `line:col: problem`.
@@ -101,7 +116,7 @@ func (c *compiler) templates(r *Rule, s *RuleSpec, label string) {
 // template parses text (or def when text is empty) and runs it on every
 // sample; problems are reported at the key that gave the text.
 func (c *compiler) template(s *RuleSpec, label, key, text, def string, check bool, samples ...map[string]any) *template.Template {
-	fallback := template.Must(newTemplate(key, def))
+	fallback := defaultTemplate(key, def)
 	if text == "" {
 		return fallback
 	}
