@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -103,9 +104,8 @@ type runner struct {
 }
 
 // prepare builds the prefilter and the runners. The automata are built
-// on every CPU, a few at a time in rule order, and kept in that order
-// while they fit the set's budget: what a rule gets does not depend on
-// how the work was shared.
+// on every CPU and kept in rule order while they fit the set's budget:
+// what a rule gets does not depend on how the work was shared.
 func (s *Set) prepare() {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.pre = newPrefilter(s.rules) })
@@ -128,21 +128,40 @@ func (s *Set) prepare() {
 			}
 		}
 	}
-	budget := maxSetDFACells
-	step := runtime.GOMAXPROCS(0)
-	for from := 0; from < len(exprs) && budget > 0; from += step {
-		built := make([]*dfa, min(step, len(exprs)-from))
-		var bw sync.WaitGroup
-		for j := range built {
-			bw.Go(func() { built[j] = newDFA(exprs[from+j].String(), budget) })
-		}
-		bw.Wait()
-		for j, d := range built {
-			if d.cells() > budget {
-				d = nil // an earlier one of the same step took the room
+	// Workers build the automata, taking the regexes in order; this
+	// goroutine keeps them in that order while they fit the budget, as
+	// building them one by one would, and drops the others at once.
+	built := make([]*dfa, len(exprs))
+	ready := make([]chan struct{}, len(exprs))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	var taken atomic.Int64
+	var spent atomic.Bool // the budget is used up: what remains gets none
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				i := int(taken.Add(1) - 1)
+				if i >= len(exprs) {
+					return
+				}
+				if !spent.Load() {
+					built[i] = newDFA(exprs[i].String(), maxSetDFACells)
+				}
+				close(ready[i])
 			}
-			*slots[from+j] = d
+		})
+	}
+	budget := maxSetDFACells
+	for i, slot := range slots {
+		<-ready[i]
+		if d := built[i]; d.cells() <= budget {
+			*slot = d
 			budget -= d.cells()
+		}
+		built[i] = nil
+		if budget <= 0 {
+			spent.Store(true)
 		}
 	}
 	wg.Wait()
