@@ -269,13 +269,18 @@ func (r *Rule) captures(text string, loc []int) map[string]string {
 // whether the regexes match, which is cheaper, and an automaton answers
 // that where it can.
 func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *Rule, bool) {
-	matched, known := run.match.match(line.Text)
+	var matched, known bool
+	if run.positions == nil {
+		// dotStar tells a line without a match about as fast as the
+		// automaton: it is not asked first.
+		matched, known = run.match.match(line.Text)
+	}
 	if known && !matched {
 		return dst, nil, false
 	}
 	var loc []int
 	switch {
-	case run.captures && run.positions != nil:
+	case run.positions != nil:
 		loc = run.positions.find(line.Text)
 	case run.captures:
 		var ok bool
