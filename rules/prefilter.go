@@ -167,11 +167,54 @@ func (p *prefilter) candidates(text string, cand []uint64) {
 	}
 }
 
-// scan runs the automaton over text with the table delta.
-func scan[T uint16 | uint32](p *prefilter, delta []T, text string, cand []uint64) {
+// candidatesPair is candidates for two texts at once.
+func (p *prefilter) candidatesPair(a, b string, ca, cb []uint64) {
+	copy(ca, p.always)
+	copy(cb, p.always)
+	if p.delta16 != nil {
+		scanPair(p, p.delta16, a, b, ca, cb)
+	} else if p.delta32 != nil {
+		scanPair(p, p.delta32, a, b, ca, cb)
+	}
+}
+
+// scanPair runs the automaton over a and b side by side while both have
+// bytes, then over the rest of the longer.
+func scanPair[T uint16 | uint32](p *prefilter, delta []T, a, b string, ca, cb []uint64) {
 	class := &p.class
 	nc, hit := uint32(p.nclass), p.hitStart
-	s := uint32(0)
+	sa, sb := uint32(0), uint32(0)
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		sa = uint32(delta[sa+uint32(class[a[i]])])
+		sb = uint32(delta[sb+uint32(class[b[i]])])
+		if sa >= hit || sb >= hit {
+			p.hit(sa, nc, hit, ca)
+			p.hit(sb, nc, hit, cb)
+		}
+	}
+	scanFrom(p, delta, sa, a[n:], ca)
+	scanFrom(p, delta, sb, b[n:], cb)
+}
+
+// hit marks in cand the rules whose literals end in state s, if any do.
+func (p *prefilter) hit(s, nc, hit uint32, cand []uint64) {
+	if s >= hit {
+		for _, r := range p.outputs[s/nc] {
+			cand[r/64] |= 1 << (r % 64)
+		}
+	}
+}
+
+// scan runs the automaton over text with the table delta.
+func scan[T uint16 | uint32](p *prefilter, delta []T, text string, cand []uint64) {
+	scanFrom(p, delta, 0, text, cand)
+}
+
+// scanFrom runs the automaton over text from state s.
+func scanFrom[T uint16 | uint32](p *prefilter, delta []T, s uint32, text string, cand []uint64) {
+	class := &p.class
+	nc, hit := uint32(p.nclass), p.hitStart
 	for i := 0; i < len(text); i++ {
 		s = uint32(delta[s+uint32(class[text[i]])])
 		if s >= hit {

@@ -276,3 +276,62 @@ func TestPrefilterTableWidths(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchLinesAsMatchAll: matching lines in batches (two at a time
+// through the prefilter, of any lengths, an odd one last) gives every
+// line what matching it alone gives, with the plain set as reference.
+func TestMatchLinesAsMatchAll(t *testing.T) {
+	bench, err := Load("../bench/rules.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for i, l := range loghubLines(t) {
+		if i%3 == 0 {
+			texts = append(texts, l)
+		}
+	}
+	texts = append(texts, randomLines(3000, 5)...)
+	texts = append(texts, asciiLines(3000, 6)...)
+	rng := rand.New(rand.NewPCG(3, 3))
+	rng.Shuffle(len(texts), func(i, j int) { texts[i], texts[j] = texts[j], texts[i] })
+	for name, set := range map[string]*Set{"bench": bench.Set, "plain": {rules: bench.Set.rules, direct: true}} {
+		var ms []Match
+		var res []LineResult
+		hits := 0
+		for texts := texts; len(texts) > 0; {
+			n := min(len(texts), 1+rng.IntN(9))
+			lines := make([]tailer.Line, n)
+			for i := range lines {
+				lines[i] = tailer.Line{Text: texts[i], File: "f"}
+			}
+			ms, res = set.MatchLines(lines, ms[:0], res[:0])
+			if len(res) != n {
+				t.Fatalf("%s: %d results for %d lines", name, len(res), n)
+			}
+			from := 0
+			for i, l := range lines {
+				var got outcome
+				for _, m := range ms[from:res[i].To] {
+					got.Rules = append(got.Rules, m.Rule.Name)
+					got.Captures = append(got.Captures, m.Captures)
+					got.Texts = append(got.Texts, m.Text)
+				}
+				if res[i].Drop != nil {
+					got.Drop = res[i].Drop.Name
+				}
+				from = res[i].To
+				if diff := cmp.Diff(outcomeOf(set, l.Text), got); diff != "" {
+					t.Fatalf("%s: line %q in a batch of %d: (-alone +batched):\n%s", name, l.Text, n, diff)
+				}
+				if len(got.Rules) > 0 {
+					hits++
+				}
+			}
+			texts = texts[n:]
+		}
+		if hits == 0 {
+			t.Fatalf("%s: no line matched: the test checks nothing", name)
+		}
+	}
+}

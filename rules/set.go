@@ -195,17 +195,77 @@ func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 	}
 	s.once.Do(s.prepare)
 	var small [maxStackRules / 64]uint64
-	cand := small[:]
-	if s.pre.words > len(small) {
-		pc := candPool.Get().(*[]uint64)
-		defer candPool.Put(pc)
-		if len(*pc) < s.pre.words {
-			*pc = make([]uint64, s.pre.words)
-		}
-		cand = *pc
+	cand, pooled := s.candBuf(small[:])
+	if pooled != nil {
+		defer candPool.Put(pooled)
 	}
-	cand = cand[:s.pre.words]
 	s.pre.candidates(line.Text, cand)
+	return s.matchCandidates(line, cand, dst)
+}
+
+// LineResult is where MatchLines put the matches of one line: they end
+// at To in the slice it returns, and start where those of the line
+// before end (at 0 for the first). Drop is the drop rule that
+// suppressed the line, or nil.
+type LineResult struct {
+	To   int
+	Drop *Rule
+}
+
+// MatchLines is MatchAll for each line in turn: it appends every line's
+// matches to dst and its LineResult to res. It scans two lines at a
+// time for the prefilter, which is quicker than one by one: the table
+// lookups of one line wait on each other, those of two do not.
+func (s *Set) MatchLines(lines []tailer.Line, dst []Match, res []LineResult) ([]Match, []LineResult) {
+	if s.direct {
+		for _, l := range lines {
+			var drop *Rule
+			dst, drop = s.matchEvery(l, dst)
+			res = append(res, LineResult{To: len(dst), Drop: drop})
+		}
+		return dst, res
+	}
+	s.once.Do(s.prepare)
+	var smallA, smallB [maxStackRules / 64]uint64
+	ca, pooledA := s.candBuf(smallA[:])
+	cb, pooledB := s.candBuf(smallB[:])
+	if pooledA != nil {
+		defer candPool.Put(pooledA)
+		defer candPool.Put(pooledB)
+	}
+	for i := 0; i < len(lines); i += 2 {
+		var drop *Rule
+		if i+1 == len(lines) {
+			s.pre.candidates(lines[i].Text, ca)
+			dst, drop = s.matchCandidates(lines[i], ca, dst)
+			res = append(res, LineResult{To: len(dst), Drop: drop})
+			break
+		}
+		s.pre.candidatesPair(lines[i].Text, lines[i+1].Text, ca, cb)
+		dst, drop = s.matchCandidates(lines[i], ca, dst)
+		res = append(res, LineResult{To: len(dst), Drop: drop})
+		dst, drop = s.matchCandidates(lines[i+1], cb, dst)
+		res = append(res, LineResult{To: len(dst), Drop: drop})
+	}
+	return dst, res
+}
+
+// candBuf returns a candidate bitset for the set: small when it is long
+// enough, else one from candPool (pooled), to be put back.
+func (s *Set) candBuf(small []uint64) (cand []uint64, pooled *[]uint64) {
+	if s.pre.words <= len(small) {
+		return small[:s.pre.words], nil
+	}
+	pc := candPool.Get().(*[]uint64)
+	if len(*pc) < s.pre.words {
+		*pc = make([]uint64, s.pre.words)
+	}
+	return (*pc)[:s.pre.words], pc
+}
+
+// matchCandidates runs the candidate rules of cand over line, in order,
+// taking them out of cand.
+func (s *Set) matchCandidates(line tailer.Line, cand []uint64, dst []Match) ([]Match, *Rule) {
 	for i := next(cand); i >= 0; i = next(cand) {
 		var done bool
 		var drop *Rule

@@ -14,21 +14,14 @@ import (
 // closes ready.
 type chunk struct {
 	lines   []tailer.Line
-	results []lineResult
+	results []rules.LineResult
 	matches []rules.Match
 	shapes  []uint64 // by match, when the matchers compute shapes
 	ready   chan struct{}
 }
 
-// lineResult is the outcome of one line: its matches are
-// chunk.matches[from:to]; drop is the drop rule that suppressed it.
-type lineResult struct {
-	from, to int
-	drop     *rules.Rule
-}
-
 var chunkPool = sync.Pool{New: func() any {
-	return &chunk{results: make([]lineResult, 0, tailer.MaxBatch)}
+	return &chunk{results: make([]rules.LineResult, 0, tailer.MaxBatch)}
 }}
 
 // lineFunc receives one line with its matches, their shapes (nil when
@@ -102,15 +95,8 @@ func gather(ctx context.Context, in <-chan []tailer.Line, work, order chan<- *ch
 // match runs the rules over the chunk's lines, and shape (if not nil)
 // over the matches.
 func (c *chunk) match(set *rules.Set, shape func(string) uint64) {
-	c.results = c.results[:0]
-	c.matches = c.matches[:0]
 	c.shapes = c.shapes[:0]
-	for _, l := range c.lines {
-		from := len(c.matches)
-		var drop *rules.Rule
-		c.matches, drop = set.MatchAll(l, c.matches)
-		c.results = append(c.results, lineResult{from: from, to: len(c.matches), drop: drop})
-	}
+	c.matches, c.results = set.MatchLines(c.lines, c.matches[:0], c.results[:0])
 	if shape != nil {
 		for _, m := range c.matches {
 			c.shapes = append(c.shapes, shape(m.Text))
@@ -121,13 +107,15 @@ func (c *chunk) match(set *rules.Set, shape func(string) uint64) {
 
 // deliver hands the chunk's lines to fn, in order.
 func (c *chunk) deliver(fn lineFunc) {
+	from := 0
 	for i, l := range c.lines {
 		r := c.results[i]
 		var shapes []uint64
 		if len(c.shapes) > 0 {
-			shapes = c.shapes[r.from:r.to:r.to]
+			shapes = c.shapes[from:r.To:r.To]
 		}
-		fn(l, c.matches[r.from:r.to:r.to], shapes, r.drop)
+		fn(l, c.matches[from:r.To:r.To], shapes, r.Drop)
+		from = r.To
 	}
 }
 
