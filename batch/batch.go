@@ -167,9 +167,9 @@ func (b *Batcher) current(k Key, now time.Time) *stream {
 }
 
 // keyHash is where the stream of k is in Batcher.streams. A map keyed by
-// the hash is several times faster than one keyed by Key itself, whose
-// four strings are hashed and compared at every match and whose slots
-// spread over memory: a storm keeps thousands of keys open.
+// the hash has slots of 16 bytes where one keyed by Key has 80: with the
+// thousands of keys a storm keeps open, each match's lookup touches less
+// memory (about 5% of 'roomwatch test' on the benchmark).
 func (b *Batcher) keyHash(k Key) uint64 { return maphash.Comparable(b.seed, k) & b.hashMask }
 
 // open opens key k with its first match, and starts its timer.

@@ -205,8 +205,8 @@ func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 
 // LineResult is where MatchLines put the matches of one line: they end
 // at To in the slice it returns, and start where those of the line
-// before end (at 0 for the first). Drop is the drop rule that
-// suppressed the line, or nil.
+// before end (for the first line, at the length of the dst it was
+// given). Drop is the drop rule that suppressed the line, or nil.
 type LineResult struct {
 	To   int
 	Drop *Rule
