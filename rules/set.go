@@ -94,10 +94,9 @@ type Set struct {
 }
 
 // runner is how one rule's regexes run: the automata that answer "does
-// it match" fast where they can, and whether the match positions are
-// needed at all.
+// it match" fast where they can, and what finds the match positions when
+// the rule needs them (Rule.caps).
 type runner struct {
-	captures      bool         // the template or group_by needs the named groups
 	match, unless *dfa         // nil where the regexp package answers alone
 	positions     *dotStar     // finds the groups of a literal.*rest regex, or nil
 	backtrack     *backtracker // finds the groups in ASCII text otherwise, or nil
@@ -113,7 +112,6 @@ func (s *Set) prepare() {
 	var exprs []*regexp.Regexp
 	var slots []**dfa // where the automaton of exprs[i] goes
 	for i, r := range s.rules {
-		s.runs[i].captures = r.caps
 		for _, x := range []struct {
 			re   *regexp.Regexp
 			slot **dfa
@@ -292,7 +290,7 @@ func (s *Set) matchEvery(line tailer.Line, dst []Match) ([]Match, *Rule) {
 // rule, returns the rule itself if it drops the line, and reports whether
 // later rules are done with the line.
 func (r *Rule) apply(line tailer.Line, dst []Match) ([]Match, *Rule, bool) {
-	return r.applyWith(line, dst, &runner{captures: r.caps})
+	return r.applyWith(line, dst, &runner{})
 }
 
 // hasNamed reports whether a regex's group names include a named one.
@@ -342,7 +340,7 @@ func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *
 	switch {
 	case run.positions != nil:
 		loc = run.positions.find(line.Text)
-	case run.captures:
+	case r.caps:
 		var ok bool
 		if loc, ok = run.backtrack.find(line.Text); !ok {
 			loc = r.match.FindStringSubmatchIndex(line.Text)
