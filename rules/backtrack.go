@@ -19,7 +19,6 @@ import (
 // for the bit vector; the regexp package then does. A table test, random
 // regexes and FuzzBacktracker hold it to FindStringSubmatchIndex.
 type backtracker struct {
-	prog   *syntax.Prog
 	insts  []btInst
 	start  uint32
 	prefix string // a literal every match starts with, or ""
@@ -53,25 +52,17 @@ const maxBacktrackBits = 256 * 1024
 // newBacktracker returns the backtracker of expr, or nil if expr does not
 // compile or its program is too long to backtrack.
 func newBacktracker(expr string) *backtracker {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	ncap := 2 * (re.MaxCap() + 1)
-	prog, err := syntax.Compile(re.Simplify())
-	if err != nil || len(prog.Inst) > 500 {
+	prog, ncap, ok := program(expr)
+	if !ok || len(prog.Inst) > 500 {
 		return nil
 	}
 	bt := &backtracker{
-		prog:   prog,
 		insts:  make([]btInst, len(prog.Inst)),
 		start:  uint32(prog.Start),
+		prefix: literalPrefix(prog),
 		anchor: prog.StartCond()&syntax.EmptyBeginText != 0,
 		ncap:   ncap,
 		maxLen: maxBacktrackBits/len(prog.Inst) - 1,
-	}
-	if p, _ := prog.Prefix(); !strings.ContainsRune(p, '\uFFFD') {
-		bt.prefix = p
 	}
 	indegree := make([]int, len(prog.Inst))
 	indegree[prog.Start]++

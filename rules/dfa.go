@@ -130,12 +130,8 @@ type dfaBuilder struct {
 // package compiles it), or nil when it has none (see dfa) or its table
 // would have more than maxCells cells.
 func newDFA(expr string, maxCells int) *dfa {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	prog, err := syntax.Compile(re.Simplify())
-	if err != nil {
+	prog, _, ok := program(expr)
+	if !ok {
 		return nil
 	}
 	var runes []uint32 // the instructions that read a rune
@@ -155,8 +151,8 @@ func newDFA(expr string, maxCells int) *dfa {
 		b.reads[pc] = asciiReads(&prog.Inst[pc])
 	}
 	d := &dfa{}
-	if p, _ := prog.Prefix(); !strings.ContainsRune(p, utf8.RuneError) && !beginsText(prog) {
-		d.prefix = p // U+FFFD would also match an invalid byte
+	if !beginsText(prog) {
+		d.prefix = literalPrefix(prog)
 	}
 	reps := d.classes(b.reads, runes)
 	return b.build(d, reps)
@@ -189,6 +185,28 @@ func (d *dfa) classes(reads [][2]uint64, runes []uint32) []byte {
 	}
 	d.nclass = uint32(len(reps))
 	return reps
+}
+
+// program compiles expr as the regexp package does (Perl syntax,
+// simplified) and returns the number of submatch slots its results have.
+func program(expr string) (prog *syntax.Prog, ncap int, ok bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, 0, false
+	}
+	ncap = 2 * (re.MaxCap() + 1)
+	prog, err = syntax.Compile(re.Simplify())
+	return prog, ncap, err == nil
+}
+
+// literalPrefix returns the literal every match of prog starts with, or
+// "". Not one holding U+FFFD, which the regexp package also matches for
+// an invalid byte.
+func literalPrefix(prog *syntax.Prog) string {
+	if p, _ := prog.Prefix(); !strings.ContainsRune(p, utf8.RuneError) {
+		return p
+	}
+	return ""
 }
 
 // beginsText reports whether the program asserts the start of the text

@@ -3,6 +3,7 @@ package rules
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -57,16 +58,12 @@ func newDotStar(expr string) *dotStar {
 	if tailLit == "" || !forwardOnly(rest) {
 		return nil
 	}
-	whole, err := regexp.Compile(expr)
-	if err != nil {
-		return nil
-	}
 	src, ok := restSource(expr, lit, rest)
 	if !ok {
 		return nil
 	}
 	tail, err := regexp.Compile("^(?:" + src + ")")
-	if err != nil || !sameGroups(whole, tail) {
+	if err != nil || !slices.Equal(re.CapNames(), tail.SubexpNames()) {
 		return nil
 	}
 	return &dotStar{
@@ -151,20 +148,6 @@ func forwardOnly(res []*syntax.Regexp) bool {
 			return false
 		}
 		if !forwardOnly(re.Sub) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameGroups reports whether tail numbers and names its groups as whole.
-func sameGroups(whole, tail *regexp.Regexp) bool {
-	a, b := whole.SubexpNames(), tail.SubexpNames()
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}
