@@ -161,9 +161,9 @@ func (p *prefilter) number(delta []int32, outputs [][]int32) {
 func (p *prefilter) candidates(text string, cand []uint64) {
 	copy(cand, p.always)
 	if p.delta16 != nil {
-		scan(p, p.delta16, text, cand)
+		scanFrom(p, p.delta16, 0, text, cand)
 	} else if p.delta32 != nil {
-		scan(p, p.delta32, text, cand)
+		scanFrom(p, p.delta32, 0, text, cand)
 	}
 }
 
@@ -206,22 +206,14 @@ func (p *prefilter) hit(s, nc, hit uint32, cand []uint64) {
 	}
 }
 
-// scan runs the automaton over text with the table delta.
-func scan[T uint16 | uint32](p *prefilter, delta []T, text string, cand []uint64) {
-	scanFrom(p, delta, 0, text, cand)
-}
-
-// scanFrom runs the automaton over text from state s.
+// scanFrom runs the automaton with the table delta over text from state
+// s (0: the start).
 func scanFrom[T uint16 | uint32](p *prefilter, delta []T, s uint32, text string, cand []uint64) {
 	class := &p.class
 	nc, hit := uint32(p.nclass), p.hitStart
 	for i := 0; i < len(text); i++ {
 		s = uint32(delta[s+uint32(class[text[i]])])
-		if s >= hit {
-			for _, r := range p.outputs[s/nc] {
-				cand[r/64] |= 1 << (r % 64)
-			}
-		}
+		p.hit(s, nc, hit, cand)
 	}
 }
 
