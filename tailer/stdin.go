@@ -46,9 +46,9 @@ func NewStdin(r io.Reader, opts Options) *Stdin {
 }
 
 // Run reads lines and sends them on out, in batches (see Recycle), until
-// the end of the stream, where
-// it sends the trailing partial line and the open multiline event and
-// returns nil, or until ctx is done, where it returns nil without flushing.
+// the end of the stream, where it sends the trailing partial line and the
+// open multiline event and returns nil, or until ctx is done, where it
+// returns nil without flushing.
 // It blocks on out (backpressure) and never closes out. Lines carry no
 // Cursor; their offsets count bytes from the start of the stream.
 //
@@ -112,9 +112,6 @@ func (s *Stdin) line(rl rawLine, now time.Time) Line {
 	return Line{Text: rl.text, File: s.name(), Time: now, Truncated: rl.truncated, Offset: rl.off, End: rl.end}
 }
 
-// batchLines is the most lines the reader hands over at a time.
-const batchLines = MaxBatch
-
 // read reads lines until the end of the stream or an error, which it
 // reports on done (nil for the end). It stops when stop is closed.
 //
@@ -123,7 +120,7 @@ const batchLines = MaxBatch
 // a line never waits for a read that may block.
 func (s *Stdin) read(lines chan<- []rawLine, free <-chan []rawLine, done chan<- error, stop <-chan struct{}) {
 	lr := newLineReader(s.r, s.opts.MaxLineBytes, 0)
-	batch := make([]rawLine, 0, batchLines)
+	batch := make([]rawLine, 0, MaxBatch)
 	send := func() bool {
 		if len(batch) == 0 {
 			return true
@@ -136,7 +133,7 @@ func (s *Stdin) read(lines chan<- []rawLine, free <-chan []rawLine, done chan<- 
 		select {
 		case batch = <-free:
 		default:
-			batch = make([]rawLine, 0, batchLines)
+			batch = make([]rawLine, 0, MaxBatch)
 		}
 		return true
 	}
@@ -156,7 +153,7 @@ func (s *Stdin) read(lines chan<- []rawLine, free <-chan []rawLine, done chan<- 
 			return
 		}
 		batch = append(batch, rl)
-		for len(batch) < batchLines {
+		for len(batch) < MaxBatch {
 			rl, ok := lr.buffered()
 			if !ok {
 				break

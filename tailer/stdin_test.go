@@ -140,7 +140,7 @@ func TestStdinDeliversBeforeBlocking(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pr, pw := io.Pipe()
 		defer pw.Close()
-		const n = 3*batchLines + 5
+		const n = 3*MaxBatch + 5
 		var in strings.Builder
 		for i := range n {
 			fmt.Fprintf(&in, "line %d\n", i)

@@ -170,10 +170,10 @@ func setDefaults(o *TailerOptions) {
 
 // Run follows the files and sends their lines on out, in batches (see
 // Recycle), until ctx is done, then returns nil once every follower has
-// stopped. It blocks on out (backpressure) and never closes out. Lines of one file come in file
-// order, each with that file's Cursor. Run saves positions every SaveEvery;
-// the caller calls SavePositions once more after it has handled the last
-// lines. Run may be called only once.
+// stopped. It blocks on out (backpressure) and never closes out. Lines of
+// one file come in file order, each with that file's Cursor. Run saves
+// positions every SaveEvery; the caller calls SavePositions once more
+// after it has handled the last lines. Run may be called only once.
 func (t *Tailer) Run(ctx context.Context, out chan<- []Line) error {
 	ctx, cancel := context.WithCancel(ctx)
 	t.runner = &runner{ctx: ctx, out: out}
