@@ -21,8 +21,9 @@ type Options struct {
 	// Send receives every closed digest. It is called from a few drainer
 	// goroutines and from Flush, for one key at a time and in Seq order
 	// per key; different keys may call it concurrently. It may block,
-	// which holds back that key and the keys waiting for a drainer. Send owns the digest and must call
-	// its Release once the digest is safe (in the outbox or delivered).
+	// which holds back that key and the keys waiting for a drainer. Send
+	// owns the digest and must call its Release once the digest is safe
+	// (in the outbox or delivered).
 	Send func(*Digest)
 	// Now is the clock; time.Now when nil. Timers run on the runtime
 	// clock, so tests use testing/synctest for both.

@@ -145,7 +145,7 @@ func (d *daemon) run(ctx context.Context) error {
 // pipeline runs the sources into the engine until they have all ended
 // and every line they read is handled.
 func (d *daemon) pipeline(ctx context.Context) error {
-	lines := make(chan []tailer.Line, 4)
+	lines := make(chan []tailer.Line, lineBatches)
 	d.ops.attach(lines)
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)

@@ -118,7 +118,7 @@ func run1(e *env, en *engine, argv []string, out *outputTail) result {
 		}
 		return result{code: code, status: "could not start", startErr: fmt.Errorf("cannot run %s: %w", argv[0], err)}
 	}
-	lines := make(chan []tailer.Line, 4)
+	lines := make(chan []tailer.Line, lineBatches)
 	var readers sync.WaitGroup
 	for _, s := range []struct {
 		r    io.Reader

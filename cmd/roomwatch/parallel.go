@@ -29,12 +29,17 @@ var chunkPool = sync.Pool{New: func() any {
 // only valid during the call.
 type lineFunc func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule)
 
-// matchLines matches the lines of the batches of in with the set that set returns (read
-// once per chunk, so a reload takes effect between chunks) on one matcher
-// per CPU, and calls fn for every line in the order of in, on the calling
-// goroutine. When shape is not nil, the matchers also compute the shape
-// of every match's text with it (the batcher's work that needs no lock). It returns once in is closed and every line went to fn, or
-// once ctx ends (lines not yet handed to fn then are not).
+// lineBatches is how many batches of lines a source may send ahead of the
+// matchers: the capacity of the channel that carries them.
+const lineBatches = 4
+
+// matchLines matches the lines of the batches of in with the set that set
+// returns (read once per chunk, so a reload takes effect between chunks)
+// on one matcher per CPU, and calls fn for every line in the order of in,
+// on the calling goroutine. When shape is not nil, the matchers also
+// compute the shape of every match's text with it (the batcher's work
+// that needs no lock). It returns once in is closed and every line went
+// to fn, or once ctx ends (lines not yet handed to fn then are not).
 //
 // A gatherer goroutine makes each batch a chunk and queues it both to the
 // matchers and, in order, to the caller, which waits for each chunk's

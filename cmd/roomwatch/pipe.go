@@ -169,7 +169,7 @@ func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Std
 		return exitFailed
 	}
 	en.start(ctx)
-	lines := make(chan []tailer.Line, 4)
+	lines := make(chan []tailer.Line, lineBatches)
 	readErr := make(chan error, 1)
 	// The reader owns lines: it closes the channel at the end of input.
 	// On a signal it may stay blocked in a read until the process exits.

@@ -180,7 +180,7 @@ func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) ui
 		defer f.Close()
 		r = f
 	}
-	lines := make(chan []tailer.Line, 4)
+	lines := make(chan []tailer.Line, lineBatches)
 	errc := make(chan error, 1)
 	// The reader owns lines and closes it at the end of the file.
 	go func() {
