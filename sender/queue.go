@@ -164,17 +164,24 @@ func (q *queue) stage(dg *batch.Digest) (*entry, []byte, error) {
 		q.push(e)
 	}
 	e.writing = true
+	data, err := q.encode(e)
+	return e, data, err
+}
+
+// encode returns the content of e's file and sets e's size to its length.
+// Without an outbox there is no file: it returns nil and counts what the
+// digest holds in memory instead, for the cap. Called with q.mu held.
+func (q *queue) encode(e *entry) ([]byte, error) {
 	if q.dir == "" {
-		// No file to write: count what the digest holds in memory instead
-		// of encoding it, for the cap.
 		q.resize(e, memSize(e.rec.Digest))
-		return e, nil, nil
+		return nil, nil
 	}
 	data, err := json.MarshalIndent(e.rec, "", "  ")
-	if err == nil {
-		q.resize(e, int64(len(data)))
+	if err != nil {
+		return nil, err
 	}
-	return e, data, err
+	q.resize(e, int64(len(data)))
+	return data, nil
 }
 
 // resize sets e's size, keeping the queue's total. Called with q.mu held.
@@ -226,15 +233,10 @@ func (q *queue) rerender(e *entry) { render(e.rec, q.ruleOf(e.rec.Digest)) }
 
 // persist writes e's file (when there is an outbox) and updates its size.
 func (q *queue) persist(e *entry) error {
-	if q.dir == "" {
-		q.resize(e, memSize(e.rec.Digest))
-		return nil
-	}
-	data, err := json.MarshalIndent(e.rec, "", "  ")
-	if err != nil {
+	data, err := q.encode(e)
+	if err != nil || data == nil {
 		return err
 	}
-	q.resize(e, int64(len(data)))
 	return writeFile(filepath.Join(q.dir, e.name), data)
 }
 
