@@ -27,16 +27,8 @@ var backtrackRegexes = []string{
 // tricky ones, the benchmark's and made-up rules, on real and random
 // lines; it leaves non-ASCII text to the regexp package.
 func TestBacktrackerAgreesWithRegexp(t *testing.T) {
-	exprs := slices.Concat(backtrackRegexes, trickyRegexes, manyRules(20))
-	for _, r := range mustLoadBench(t).Set.Rules() {
-		exprs = append(exprs, r.match.String())
-	}
-	var lines []string
-	for i, l := range loghubLines(t) {
-		if i%25 == 0 {
-			lines = append(lines, l)
-		}
-	}
+	exprs := slices.Concat(backtrackRegexes, trickyRegexes, manyRules(20), benchExprs(t))
+	lines := loghubSample(t, 25)
 	// Few enough that this runs in seconds under the race detector.
 	lines = append(lines, asciiLines(500, 3)...)
 	lines = append(lines, randomLines(150, 4)...)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,19 +37,10 @@ func asciiLines(n int, seed uint64) []string {
 // what the regexp package does, for the tricky regexes, the benchmark's
 // rules and many made-up rules, on real and random lines.
 func TestDFAAgreesWithRegexp(t *testing.T) {
-	exprs := append(append([]string{}, trickyRegexes...), manyRules(20)...)
-	for _, r := range mustLoadBench(t).Set.Rules() {
-		exprs = append(exprs, r.match.String())
-	}
-	// Every third real line (there are ten thousand, much alike) and
-	// random ones: with a hundred regexes this runs under the race
-	// detector in CI.
-	var lines []string
-	for i, l := range loghubLines(t) {
-		if i%3 == 0 {
-			lines = append(lines, l)
-		}
-	}
+	exprs := slices.Concat(trickyRegexes, manyRules(20), benchExprs(t))
+	// Every third real line and random ones: with a hundred regexes this
+	// runs under the race detector in CI.
+	lines := loghubSample(t, 3)
 	lines = append(lines, asciiLines(2000, 1)...)
 	lines = append(lines, randomLines(500, 2)...)
 	for _, expr := range exprs {

@@ -24,19 +24,6 @@ func manyRules(n int) []string {
 	return exprs
 }
 
-// benchExprs returns the match regexes of bench/rules.yaml.
-func benchExprs(b *testing.B) []string {
-	cfg, err := Load("../bench/rules.yaml", testOptions())
-	if err != nil {
-		b.Fatal(err)
-	}
-	var exprs []string
-	for _, r := range cfg.Set.Rules() {
-		exprs = append(exprs, r.match.String())
-	}
-	return exprs
-}
-
 // BenchmarkSetMatch matches every loghub line (one line per op) with 10,
 // 40 and 200 rules (the benchmark's 40, cut or extended), with and
 // without the prefilter.

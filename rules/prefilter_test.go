@@ -44,6 +44,28 @@ func loghubLines(t testing.TB) []string {
 	return lines
 }
 
+// loghubSample returns every nth loghub line: the samples hold ten
+// thousand lines, much alike, and a test that runs many regexes over
+// them under the race detector takes a part.
+func loghubSample(t testing.TB, n int) []string {
+	var lines []string
+	for i, l := range loghubLines(t) {
+		if i%n == 0 {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// benchExprs returns the match regexes of the benchmark's rules.
+func benchExprs(t testing.TB) []string {
+	var exprs []string
+	for _, r := range mustLoadBench(t).Set.Rules() {
+		exprs = append(exprs, r.match.String())
+	}
+	return exprs
+}
+
 // randomLines returns lines built from pieces of the tricky regexes'
 // text, loghub words, odd case, unicode and invalid UTF-8.
 func randomLines(n int, seed uint64) []string {
@@ -281,16 +303,8 @@ func TestPrefilterTableWidths(t *testing.T) {
 // through the prefilter, of any lengths, an odd one last) gives every
 // line what matching it alone gives, with the plain set as reference.
 func TestMatchLinesAsMatchAll(t *testing.T) {
-	bench, err := Load("../bench/rules.yaml", testOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var texts []string
-	for i, l := range loghubLines(t) {
-		if i%3 == 0 {
-			texts = append(texts, l)
-		}
-	}
+	bench := mustLoadBench(t)
+	texts := loghubSample(t, 3)
 	texts = append(texts, randomLines(3000, 5)...)
 	texts = append(texts, asciiLines(3000, 6)...)
 	rng := rand.New(rand.NewPCG(3, 3))
