@@ -55,6 +55,8 @@ func commands() []command {
 		{"check", "validate a config and every rule", cmdCheck},
 		{"test", "run rules over logs and show what would be sent, sending nothing", cmdTest},
 		{"version", "print version information", cmdVersion},
+		{"completion", "print a shell completion script: bash, zsh or fish", cmdCompletion},
+		{"man", "print the manual page (roff; man -l - reads it)", cmdMan},
 	}
 }
 
@@ -85,7 +87,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "roomwatch watches logs and tells the chat room.")
 	fmt.Fprintln(w, "\nUsage:\n  roomwatch <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'roomwatch <command> --help' for a command's flags.")
 }
