@@ -3,14 +3,15 @@ package main
 import (
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
-func shutdownTimeout(cfg *rules.Config) time.Duration {
+func shutdownTimeout(cfg *rules.Loaded) time.Duration {
 	if d := cfg.ShutdownTimeout.D(); d > 0 {
 		return d
 	}
-	return rules.DefaultShutdownTimeout
+	return config.DefaultShutdownTimeout
 }
 
 func closeDestinations(dests map[string]*destination) {

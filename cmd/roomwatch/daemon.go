@@ -11,13 +11,14 @@ import (
 
 	oklog "github.com/oklog/run"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
 func cmdRun(args []string, e *env) int {
 	fs := newFlags("run", "[-c FILE]", e)
-	config := fs.String("c", rules.DefaultPath, "config `file`")
+	config := fs.String("c", config.DefaultPath, "config `file`")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -51,7 +52,7 @@ func cmdRun(args []string, e *env) int {
 // daemon is `roomwatch run`: the configured inputs through the engine
 // until a signal, then a clean stop.
 type daemon struct {
-	cfg   *rules.Config
+	cfg   *rules.Loaded
 	e     *env
 	log   *slog.Logger
 	dests map[string]*destination
@@ -61,7 +62,7 @@ type daemon struct {
 	ops   *ops           // systemd, reload, metrics; nil when not run as a service
 }
 
-func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
+func newDaemon(cfg *rules.Loaded, e *env, log *slog.Logger) (*daemon, error) {
 	d := &daemon{cfg: cfg, e: e, log: log}
 	var inputs []tailer.Input
 	for _, in := range cfg.Inputs {
@@ -94,7 +95,7 @@ func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
 	return d, nil
 }
 
-func tailerInput(in *rules.Input) tailer.Input {
+func tailerInput(in *config.Input) tailer.Input {
 	ti := tailer.Input{Path: in.Path, Exclude: in.Exclude, MaxLineBytes: in.MaxLineBytes, Multiline: multiline(in)}
 	if in.Start == "beginning" {
 		ti.Start = tailer.StartAtBeginning
@@ -102,7 +103,7 @@ func tailerInput(in *rules.Input) tailer.Input {
 	return ti
 }
 
-func multiline(in *rules.Input) *tailer.Multiline {
+func multiline(in *config.Input) *tailer.Multiline {
 	if in.Multiline == nil || !in.Multiline.Start.IsSet() {
 		return nil
 	}

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
 // outboxRoot is where the outboxes live: state_dir/outbox, or "" (memory
 // only) without a state_dir.
-func outboxRoot(cfg *rules.Config) string {
+func outboxRoot(cfg *rules.Loaded) string {
 	if cfg.StateDir == "" {
 		return ""
 	}
@@ -24,7 +25,7 @@ func outboxRoot(cfg *rules.Config) string {
 
 // senderDestinations gives the dispatcher every destination with its
 // limits: the notifier's own (or its type's), overridden by rate_limit.
-func senderDestinations(cfg *rules.Config, dests map[string]*destination) map[string]sender.Destination {
+func senderDestinations(cfg *rules.Loaded, dests map[string]*destination) map[string]sender.Destination {
 	out := make(map[string]sender.Destination, len(dests))
 	for name, d := range dests {
 		// Limits are set here, because a tracked notifier hides its own.
@@ -56,7 +57,7 @@ func defaultLimits(d *destination) sender.Limits {
 }
 
 // setRate overrides *r with a configured rate; the config was validated.
-func setRate(r *sender.Rate, v rules.Rate) {
+func setRate(r *sender.Rate, v config.Rate) {
 	if v == "" {
 		return
 	}
@@ -66,7 +67,7 @@ func setRate(r *sender.Rate, v rules.Rate) {
 
 // newDispatcher builds the dispatcher of cfg's destinations; rule looks a
 // rule up by name, to re-render merged digests.
-func newDispatcher(cfg *rules.Config, dests map[string]*destination, log *slog.Logger, rule func(string) *rules.Rule) (*sender.Dispatcher, error) {
+func newDispatcher(cfg *rules.Loaded, dests map[string]*destination, log *slog.Logger, rule func(string) *rules.Rule) (*sender.Dispatcher, error) {
 	return sender.NewDispatcher(sender.Options{
 		Destinations: senderDestinations(cfg, dests),
 		Dir:          outboxRoot(cfg),

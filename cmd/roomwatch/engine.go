@@ -29,7 +29,7 @@ type engine struct {
 	counter lineCounter // into count, from handle's goroutine
 }
 
-func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logger) (*engine, error) {
+func newEngine(cfg *rules.Loaded, dests map[string]*destination, log *slog.Logger) (*engine, error) {
 	en := &engine{log: log, done: make(chan struct{})}
 	en.counter.c = &en.count
 	en.set.Store(cfg.Set)

@@ -57,7 +57,7 @@ type job struct {
 
 // runJob runs the job's command with its output matched like pipe's
 // input, posts the summary and returns the command's exit status.
-func runJob(e *env, cfg *rules.Config, j job) int {
+func runJob(e *env, cfg *rules.Loaded, j job) int {
 	log := newLogger(e, cfg)
 	dests, err := buildDestinations(cfg, passThroughEnv(e))
 	if err != nil {

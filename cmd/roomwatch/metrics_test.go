@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 )
@@ -165,7 +166,7 @@ func TestHealthzTurnsUnhealthy(t *testing.T) {
 		return &sender.Error{Kind: sender.Retryable, Status: 502}
 	})})
 	o := &ops{d: &daemon{en: &engine{}}, dests: map[string]*tracked{"hipchat": tr}}
-	o.cfg.Store(&rules.Config{Health: rules.Health{MaxFailing: rules.Duration(5 * time.Minute)}})
+	o.cfg.Store(&rules.Loaded{Config: &config.Config{Health: config.Health{MaxFailing: config.Duration(5 * time.Minute)}}})
 	h := &harness{o: o}
 	steps := []struct {
 		at       time.Duration

@@ -32,7 +32,7 @@ type ops struct {
 	now  func() time.Time
 	sd   *sdNotifier
 
-	cfg    atomic.Pointer[rules.Config] // the running config
+	cfg    atomic.Pointer[rules.Loaded] // the running config
 	dests  map[string]*tracked          // by destination name; the set is fixed at start
 	lines  atomic.Pointer[chan []tailer.Line]
 	files  atomic.Pointer[tailer.Tailer] // the running file tailer, nil without one

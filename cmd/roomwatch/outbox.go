@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -24,7 +24,7 @@ func cmdOutbox(args []string, e *env) int {
 	}
 	sub := args[0]
 	fs := newFlags("outbox "+sub, "[-c FILE] [--destination NAME] [DEAD-LETTER-FILE...]", e)
-	config := fs.String("c", rules.DefaultPath, "config `file` whose state_dir holds the outbox")
+	config := fs.String("c", config.DefaultPath, "config `file` whose state_dir holds the outbox")
 	dest := fs.String("destination", "", "only this destination `name`")
 	if code := parseFlags(fs, args[1:]); code >= 0 {
 		return code

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/tailer"
@@ -44,7 +45,7 @@ func (f *ruleFlags) register(fs *flag.FlagSet) {
 
 // load returns the config: the file named by -c with the flags'
 // overrides, or a one-rule config made from the flags alone.
-func (f *ruleFlags) load(e *env, name string) (*rules.Config, error) {
+func (f *ruleFlags) load(e *env, name string) (*rules.Loaded, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func (f *ruleFlags) load(e *env, name string) (*rules.Config, error) {
 	return f.oneRule(e, name)
 }
 
-func (f *ruleFlags) override(cfg *rules.Config) {
+func (f *ruleFlags) override(cfg *rules.Loaded) {
 	for _, r := range cfg.Set.Rules() {
 		if f.room != "" {
 			r.Room = f.room
@@ -73,7 +74,7 @@ func (f *ruleFlags) override(cfg *rules.Config) {
 	}
 }
 
-func (f *ruleFlags) oneRule(e *env, name string) (*rules.Config, error) {
+func (f *ruleFlags) oneRule(e *env, name string) (*rules.Loaded, error) {
 	dest, err := flagDestination(e, f.url, f.tokFile, f.from)
 	if err != nil {
 		return nil, err
@@ -91,41 +92,37 @@ func (f *ruleFlags) oneRule(e *env, name string) (*rules.Config, error) {
 	}
 	re := regexp.MustCompile(strings.Join(alts, "|"))
 	notify := f.notify
-	cfg := &rules.Config{
+	return rules.Build(&config.Config{
 		File:         "(flags)",
-		Destinations: map[string]*rules.Destination{dest.Name: dest},
-		Defaults:     rules.RuleSpec{Room: f.room, Color: f.color, Format: f.format, Notify: &notify},
-		Rules:        []*rules.RuleSpec{{Name: name, Match: rules.Regexp{Regexp: re}}},
-	}
-	if err := rules.Compile(cfg, ruleOptions(e)); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+		Destinations: map[string]*config.Destination{dest.Name: dest},
+		Defaults:     config.RuleSpec{Room: f.room, Color: f.color, Format: f.format, Notify: &notify},
+		Rules:        []*config.RuleSpec{{Name: name, Match: config.Regexp{Regexp: re}}},
+	}, ruleOptions(e))
 }
 
 // flagDestination is the HipChat server named by --url, or without one,
 // the console on standard error (stdout carries the passed-through input).
-func flagDestination(e *env, url, tokFile, from string) (*rules.Destination, error) {
+func flagDestination(e *env, url, tokFile, from string) (*config.Destination, error) {
 	if url == "" {
-		return &rules.Destination{Name: "console", Type: "console", Output: "stderr"}, nil
+		return &config.Destination{Name: "console", Type: "console", Output: "stderr"}, nil
 	}
 	tok, err := readToken(e, tokFile)
 	if err != nil {
 		return nil, err
 	}
-	return &rules.Destination{Name: "hipchat", Type: "hipchat", URL: rules.Secret(url), Token: tok, From: from}, nil
+	return &config.Destination{Name: "hipchat", Type: "hipchat", URL: config.Secret(url), Token: tok, From: from}, nil
 }
 
-func readToken(e *env, file string) (rules.Secret, error) {
+func readToken(e *env, file string) (config.Secret, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			return "", fmt.Errorf("--token-file: %w", err)
 		}
-		return rules.Secret(strings.TrimSpace(string(b))), nil
+		return config.Secret(strings.TrimSpace(string(b))), nil
 	}
 	if tok := e.getenv("ROOMWATCH_TOKEN"); tok != "" {
-		return rules.Secret(tok), nil
+		return config.Secret(tok), nil
 	}
 	return "", fmt.Errorf("no token: set ROOMWATCH_TOKEN or use --token-file")
 }
@@ -155,7 +152,7 @@ func cmdPipe(args []string, e *env) int {
 
 // streamLines runs one source through the engine to its end (or until
 // ctx ends), flushes, waits for delivery and returns the exit status.
-func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Stdin, cmd string) int {
+func streamLines(ctx context.Context, e *env, cfg *rules.Loaded, src *tailer.Stdin, cmd string) int {
 	log := newLogger(e, cfg)
 	dests, err := buildDestinations(cfg, passThroughEnv(e))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -68,7 +69,7 @@ func (o *ops) tryReload() error {
 // logReloadError logs every problem of a failed reload, each with its
 // place when it has one.
 func (o *ops) logReloadError(err error) {
-	var errs rules.Errors
+	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, x := range errs {
 			o.log.Error("config not reloaded", "problem", x.Error())
@@ -94,7 +95,7 @@ func unjoin(err error) []error {
 // takes them over), changed destinations' notifiers, and, when the file
 // inputs changed, a new tailer. What cannot change while running makes
 // the whole reload fail, before anything is swapped.
-func (o *ops) apply(cfg *rules.Config) error {
+func (o *ops) apply(cfg *rules.Loaded) error {
 	old := o.cfg.Load()
 	if err := needsRestart(old, cfg); err != nil {
 		return err
@@ -128,7 +129,7 @@ func (o *ops) apply(cfg *rules.Config) error {
 
 // restartFiles hands the new file inputs to runFiles, replacing any that
 // it has not taken yet.
-func (o *ops) restartFiles(cfg *rules.Config) {
+func (o *ops) restartFiles(cfg *rules.Loaded) {
 	ins := fileInputs(cfg)
 	select {
 	case <-o.inputs:
@@ -138,7 +139,7 @@ func (o *ops) restartFiles(cfg *rules.Config) {
 }
 
 // needsRestart reports the changes a running daemon cannot take.
-func needsRestart(old, cfg *rules.Config) error {
+func needsRestart(old, cfg *rules.Loaded) error {
 	var errs []error
 	if old.StateDir != cfg.StateDir {
 		errs = append(errs, errors.New("state_dir changed: restart roomwatch to move its state"))
@@ -160,7 +161,7 @@ func needsRestart(old, cfg *rules.Config) error {
 
 // rebuild builds the notifiers of the destinations whose config changed.
 // On failure it closes what it built and changes nothing.
-func (o *ops) rebuild(old, cfg *rules.Config) (map[string]*liveNotifier, error) {
+func (o *ops) rebuild(old, cfg *rules.Loaded) (map[string]*liveNotifier, error) {
 	built := map[string]*liveNotifier{}
 	var errs []error
 	for name, d := range cfg.Destinations {
@@ -185,17 +186,17 @@ func (o *ops) rebuild(old, cfg *rules.Config) (map[string]*liveNotifier, error) 
 
 // sameDestination reports whether two destinations are configured alike,
 // wherever they were written.
-func sameDestination(a, b *rules.Destination) bool {
+func sameDestination(a, b *config.Destination) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
 	x, y := *a, *b
-	x.At, y.At = rules.Place{}, rules.Place{}
+	x.At, y.At = config.Place{}, config.Place{}
 	return reflect.DeepEqual(x, y)
 }
 
 // fileInputs returns the file inputs of cfg as the tailer takes them.
-func fileInputs(cfg *rules.Config) []tailer.Input {
+func fileInputs(cfg *rules.Loaded) []tailer.Input {
 	var out []tailer.Input
 	for _, in := range cfg.Inputs {
 		if in.Path != "-" {
@@ -205,13 +206,13 @@ func fileInputs(cfg *rules.Config) []tailer.Input {
 	return out
 }
 
-func hasStdin(cfg *rules.Config) bool {
-	return slices.ContainsFunc(cfg.Inputs, func(in *rules.Input) bool { return in.Path == "-" })
+func hasStdin(cfg *rules.Loaded) bool {
+	return slices.ContainsFunc(cfg.Inputs, func(in *config.Input) bool { return in.Path == "-" })
 }
 
 // sameFileInputs reports whether two configs follow the same files alike.
-func sameFileInputs(a, b *rules.Config) bool {
-	key := func(cfg *rules.Config) []string {
+func sameFileInputs(a, b *rules.Loaded) bool {
+	key := func(cfg *rules.Loaded) []string {
 		var ks []string
 		for _, in := range cfg.Inputs {
 			if in.Path == "-" {
@@ -229,7 +230,7 @@ func sameFileInputs(a, b *rules.Config) bool {
 }
 
 // topValue returns a top-level value that a reload does not apply.
-func topValue(cfg *rules.Config, key string) any {
+func topValue(cfg *rules.Loaded, key string) any {
 	switch key {
 	case "listen":
 		return cfg.Listen

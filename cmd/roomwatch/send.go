@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -78,7 +79,7 @@ func sendMessage(args []string, stdin io.Reader) (string, error) {
 // sendDestination picks the destination of send: from --url, or the
 // config's named, default or only destination. It also returns the
 // config's default room.
-func sendDestination(e *env, config, name, url, tokFile, from string) (*rules.Destination, string, error) {
+func sendDestination(e *env, config, name, url, tokFile, from string) (*config.Destination, string, error) {
 	if config == "" {
 		if url == "" {
 			return nil, "", fmt.Errorf("no destination: give --url (with $ROOMWATCH_TOKEN) or -c FILE")
@@ -108,7 +109,7 @@ func sendDestination(e *env, config, name, url, tokFile, from string) (*rules.De
 	return d, cfg.Defaults.Room, nil
 }
 
-func sendOne(e *env, d *rules.Destination, dg *batch.Digest, timeout time.Duration) int {
+func sendOne(e *env, d *config.Destination, dg *batch.Digest, timeout time.Duration) int {
 	n, c, err := buildNotifier(d, e)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch send: destination %q: %v\n", d.Name, err)

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -57,7 +58,7 @@ const testSamples = 3
 
 func cmdTest(args []string, e *env) int {
 	fs := newFlags("test", "-c FILE [--json] [LOG...]", e)
-	config := fs.String("c", rules.DefaultPath, "config `file`")
+	config := fs.String("c", config.DefaultPath, "config `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
@@ -86,7 +87,7 @@ func cmdTest(args []string, e *env) int {
 // runTest reads every log once through the rules and a batcher that sends
 // nothing: all lines count as arriving at once, so each key makes one
 // digest, the one that the first `wait` would send.
-func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, error) {
+func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader) (*testReport, error) {
 	set := cfg.Set
 	rep := &testReport{}
 	byRule := map[*rules.Rule]*ruleReport{}

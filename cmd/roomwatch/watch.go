@@ -91,7 +91,7 @@ func (o *ops) watchFiles(w *fsnotify.Watcher) configFiles {
 	return f
 }
 
-func configFilesOf(path string, cfg *rules.Config) configFiles {
+func configFilesOf(path string, cfg *rules.Loaded) configFiles {
 	abs := func(p string) string {
 		if a, err := filepath.Abs(p); err == nil {
 			return a

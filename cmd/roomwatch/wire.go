@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/alertmanager"
@@ -32,7 +33,7 @@ type destination struct {
 
 // buildDestinations makes one notifier per configured destination. This is
 // the one place that knows every destination type.
-func buildDestinations(cfg *rules.Config, e *env) (map[string]*destination, error) {
+func buildDestinations(cfg *rules.Loaded, e *env) (map[string]*destination, error) {
 	out := make(map[string]*destination, len(cfg.Destinations))
 	for name, d := range cfg.Destinations {
 		n, c, err := buildNotifier(d, e)
@@ -57,7 +58,7 @@ func passThroughEnv(e *env) *env {
 	return &c
 }
 
-func buildNotifier(d *rules.Destination, e *env) (sender.Notifier, io.Closer, error) {
+func buildNotifier(d *config.Destination, e *env) (sender.Notifier, io.Closer, error) {
 	switch d.Type {
 	case "hipchat":
 		n, err := hipchat.New(hipchat.Config{URL: d.URL.Reveal(), Token: d.Token, From: d.From, Timeout: d.Timeout.D()})
@@ -70,7 +71,7 @@ func buildNotifier(d *rules.Destination, e *env) (sender.Notifier, io.Closer, er
 }
 
 // buildHTTP builds the notifiers that post to a chat or alert service.
-func buildHTTP(d *rules.Destination) (sender.Notifier, error) {
+func buildHTTP(d *config.Destination) (sender.Notifier, error) {
 	timeout := d.Timeout.D()
 	switch d.Type {
 	case "slack":
@@ -91,7 +92,7 @@ func buildHTTP(d *rules.Destination) (sender.Notifier, error) {
 	return nil, fmt.Errorf("destination type %q is not supported", d.Type)
 }
 
-func buildConsole(d *rules.Destination, e *env) (sender.Notifier, io.Closer, error) {
+func buildConsole(d *config.Destination, e *env) (sender.Notifier, io.Closer, error) {
 	w, c, err := consoleOutput(d.Output, e)
 	if err != nil {
 		return nil, nil, err
