@@ -99,11 +99,11 @@ func Available() string {
 	return ""
 }
 
-// Boot boots a container and waits until its system runs. It skips the
-// test under testing.Short or when containers cannot be booted (Available),
-// and fails it when the boot fails. The container is powered off when the
-// test and its subtests end.
-func Boot(t testing.TB, o Options) *Container {
+// Require skips the test under testing.Short, and when containers cannot
+// be booted here (Available) skips it, or fails it when real programs are
+// required (realtest.Missing). Boot calls it; a test calls it first when
+// it has slow work to do before the boot.
+func Require(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("boots systemd in a container: skipped with -short")
@@ -111,6 +111,14 @@ func Boot(t testing.TB, o Options) *Container {
 	if why := Available(); why != "" {
 		realtest.Missing(t, "systemd-nspawn ("+why+")", install)
 	}
+}
+
+// Boot boots a container and waits until its system runs. It calls
+// Require first, and fails the test when the boot fails. The container is
+// powered off when the test and its subtests end.
+func Boot(t testing.TB, o Options) *Container {
+	t.Helper()
+	Require(t)
 	if o.Target == "" {
 		o.Target = "basic.target"
 	}
