@@ -237,6 +237,8 @@ func (h *harness) watchdog(t *testing.T) {
 	if _, err := h.c.Exec("kill", "-STOP", strconv.Itoa(pid)); err != nil {
 		t.Fatal(err)
 	}
+	// Written while roomwatch cannot read: the next one reads it.
+	h.append(t, "app: BOOM while-frozen")
 	j, err := h.c.WaitJournal(unit, cur, regexp.MustCompile(`Started roomwatch\.service`), watchdog+unitStart)
 	if err != nil {
 		t.Fatal(err)
@@ -262,13 +264,15 @@ func (h *harness) watchdog(t *testing.T) {
 		t.Errorf("after the watchdog: NRestarts=%s, main pid %d (was %d)", restarts, now, pid)
 	}
 	h.append(t, "app: BOOM after-watchdog")
+	h.waitDelivered(t, "BOOM while-frozen")
 	h.waitDelivered(t, "BOOM after-watchdog")
 	t.Logf("stopped pid %d; systemd had a new one (%d) running %s later; journal without the stacks:\n%s",
 		pid, now, back.Round(time.Millisecond), withoutStacks(j))
 }
 
 // resume: lines written while roomwatch is stopped are alerted once when
-// it starts again, and lines alerted before are not alerted again.
+// it starts again, and lines alerted before are not alerted again (nor
+// those of the watchdog's restart).
 func (h *harness) resume(t *testing.T) {
 	h.append(t, "app: BOOM resume-before")
 	h.waitDelivered(t, "BOOM resume-before")
@@ -287,7 +291,7 @@ func (h *harness) resume(t *testing.T) {
 	h.waitDelivered(t, "BOOM resume-bravo")
 	// Longer than a digest takes (wait + interval), for a second copy to show.
 	time.Sleep(2 * time.Second)
-	for _, m := range []string{"BOOM resume-before", "BOOM resume-alpha", "BOOM resume-bravo"} {
+	for _, m := range []string{"BOOM while-frozen", "BOOM after-watchdog", "BOOM resume-before", "BOOM resume-alpha", "BOOM resume-bravo"} {
 		if n := h.count(m); n != 1 {
 			t.Errorf("%q alerted %d times, want once", m, n)
 		}
@@ -307,15 +311,15 @@ func (h *harness) append(t *testing.T, lines ...string) {
 	}
 }
 
-// writeConfig replaces roomwatch.yaml at once (rename), as config
-// managers do.
+// writeConfig replaces the config at once (rename), as config managers
+// do: the file roomwatch.yaml links to.
 func (h *harness) writeConfig(t *testing.T, text string) {
 	t.Helper()
-	tmp := filepath.Join(h.etc, ".roomwatch.yaml.new")
+	tmp := filepath.Join(h.etc, "live", ".roomwatch.yaml.new")
 	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(tmp, filepath.Join(h.etc, "roomwatch.yaml")); err != nil {
+	if err := os.Rename(tmp, filepath.Join(h.etc, "live", "roomwatch.yaml")); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -124,9 +124,16 @@ func newHarness(t *testing.T) *harness {
 	}
 	h.adm, _ = strconv.Atoi(g.Gid)
 
-	// /etc/roomwatch: the config and the token, root's alone (0600).
+	// /etc/roomwatch: the config and the token, root's alone (0600). The
+	// config is a symlink into live/, where the test replaces it: roomwatch
+	// watches /etc/roomwatch, not live/, so a reload the test sees can only
+	// come from `systemctl reload`.
 	h.etc = filepath.Join(dir, "etc")
 	mkdir(t, h.etc, 0o755, 0)
+	mkdir(t, filepath.Join(h.etc, "live"), 0o755, 0)
+	if err := os.Symlink("live/roomwatch.yaml", filepath.Join(h.etc, "roomwatch.yaml")); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(h.etc, "hipchat.token"), []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
