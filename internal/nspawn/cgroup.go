@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // cgroupDirs returns the cgroups the container runs in: in every cgroup
@@ -46,6 +47,35 @@ func cgroupDirs(name string) []string {
 		dirs = append(dirs, filepath.Join(mnt, f[2], name))
 	}
 	return dirs
+}
+
+// sweepCgroups removes the cgroups of containers whose test was killed
+// before its cleanup: siblings of dir named like it, older than a minute,
+// with no process left anywhere in them.
+func sweepCgroups(dir string) {
+	parent := filepath.Dir(dir)
+	old, _ := filepath.Glob(filepath.Join(parent, namePrefix+"*"))
+	for _, g := range old {
+		fi, err := os.Stat(g)
+		if err != nil || time.Since(fi.ModTime()) < time.Minute || busy(g) {
+			continue
+		}
+		_ = removeCgroup(g)
+	}
+}
+
+// busy reports whether a process is in the cgroup dir or under it.
+func busy(dir string) bool {
+	found := false
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == "cgroup.procs" {
+			if b, err := os.ReadFile(p); err != nil || len(strings.TrimSpace(string(b))) > 0 {
+				found = true
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // removeCgroup removes a cgroup and the groups under it, deepest first.

@@ -46,6 +46,9 @@ import (
 
 const install = "as root, with Debian's systemd-container and util-linux"
 
+// namePrefix starts every container's machine name and cgroup.
+const namePrefix = "rwtest-"
+
 // Bind is a host file or folder made visible inside the container.
 type Bind struct {
 	Host      string // an absolute path on the host
@@ -155,12 +158,15 @@ func boot(t testing.TB, o Options) (*Container, error) {
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	c := &Container{
-		Name:    "rwtest-" + hex.EncodeToString(id[:4]),
+		Name:    namePrefix + hex.EncodeToString(id[:4]),
 		t:       t,
 		exited:  make(chan struct{}),
 		console: &syncBuffer{},
 	}
 	c.cgroups = cgroupDirs(c.Name)
+	for _, g := range c.cgroups {
+		sweepCgroups(g)
+	}
 	args := []string{"-m", "--propagation", "private", "sh", "-c", script, "sh", t.TempDir(), strings.Join(c.cgroups, " "),
 		"--quiet", "--machine=" + c.Name, "--uuid=" + hex.EncodeToString(id),
 		"--private-network", "--register=no", "--keep-unit", "--link-journal=no",
