@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -89,6 +90,28 @@ func TestContainer(t *testing.T) {
 		}
 	})
 
+	t.Run("dpkg", func(t *testing.T) {
+		deb := probeDeb(t)
+		if err := c.CopyIn(deb, "/root/nspawn-probe.deb"); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := c.Exec("dpkg", "-i", "/root/nspawn-probe.deb"); err != nil {
+			t.Fatal(err)
+		} else {
+			t.Logf("dpkg -i:\n%s", out)
+		}
+		// The postinst enabled and started it, as on a host.
+		if err := c.WaitActive("nspawn-probe-deb", 10*time.Second); err != nil {
+			t.Error(err)
+		}
+		if out, err := c.Systemctl("is-enabled", "nspawn-probe-deb"); err != nil || strings.TrimSpace(out) != "enabled" {
+			t.Errorf("is-enabled: %q, %v", out, err)
+		}
+		if out, err := exec.Command("dpkg-query", "-W", "nspawn-probe").CombinedOutput(); err == nil {
+			t.Errorf("the package reached the host's dpkg database: %s", out)
+		}
+	})
+
 	t.Run("listen", func(t *testing.T) {
 		l, err := c.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -125,4 +148,41 @@ func TestContainer(t *testing.T) {
 			t.Errorf("%s answers on the host too", addr)
 		}
 	})
+}
+
+// probeDeb builds a package holding a service, whose scripts do what
+// debhelper's do: enable and start it on install.
+func probeDeb(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("dpkg-deb"); err != nil {
+		t.Skip("dpkg-deb not installed")
+	}
+	root := filepath.Join(t.TempDir(), "pkg")
+	files := map[string]string{
+		"DEBIAN/control": "Package: nspawn-probe\nVersion: 1.0\nArchitecture: all\n" +
+			"Maintainer: roomwatch tests <tests@example.com>\nDescription: a service for the container test\n",
+		"DEBIAN/postinst": "#!/bin/sh\nset -e\nif [ \"$1\" = configure ]; then\n" +
+			"\tdeb-systemd-helper enable nspawn-probe-deb.service\n\tsystemctl daemon-reload\n" +
+			"\tdeb-systemd-invoke start nspawn-probe-deb.service\nfi\n",
+		"lib/systemd/system/nspawn-probe-deb.service": "[Unit]\nDescription=probe\n[Service]\n" +
+			"ExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		mode := os.FileMode(0o644)
+		if name == "DEBIAN/postinst" {
+			mode = 0o755
+		}
+		if err := os.WriteFile(p, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deb := root + ".deb"
+	if out, err := exec.Command("dpkg-deb", "--root-owner-group", "--build", root, deb).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb: %v\n%s", err, out)
+	}
+	return deb
 }
