@@ -1,4 +1,4 @@
-package rules
+package config
 
 import (
 	"fmt"
@@ -13,18 +13,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Options are what loading needs from outside the file.
-type Options struct {
-	// Escape returns the function that neutralises log text for a
-	// destination type and a format ("text"|"html"). Nil, or a nil result:
-	// html format -> html.EscapeString, text -> unchanged.
-	Escape func(destType, format string) func(string) string
-	// Host is the value of {{.host}} in templates; "" -> Hostname().
-	Host string
-	// LookupEnv reads the environment for *_env secrets; nil -> os.LookupEnv.
-	LookupEnv func(string) (string, bool)
-}
-
 // Load reads the configuration file at path and parses it with Parse.
 func Load(path string, opts Options) (*Config, error) {
 	data, err := os.ReadFile(path)
@@ -34,28 +22,49 @@ func Load(path string, opts Options) (*Config, error) {
 	return Parse(data, path, opts)
 }
 
-// Parse decodes a configuration strictly, pulls in its include files and
-// compiles it. file names it in error places and is the base for relative
-// paths. The error, if any, is an Errors holding every problem found; the
-// Config is then returned too (with its Warnings) but must not be run.
+// Parse decodes a configuration strictly with Decode and checks it with
+// Validate. The error, if any, is an Errors holding every problem found;
+// the Config is then returned too (with its Warnings) but must not be run.
 func Parse(data []byte, file string, opts Options) (*Config, error) {
+	cfg, err := Decode(data, file)
+	if !cfg.Decoded() {
+		return cfg, err
+	}
+	errs, _ := err.(Errors)
+	if err := Validate(cfg, opts); err != nil {
+		errs = append(errs, err.(Errors)...)
+	}
+	if len(errs) > 0 {
+		return cfg, SortErrors(errs)
+	}
+	return cfg, nil
+}
+
+// Decode decodes a configuration strictly and pulls in its include files,
+// without checking what the values mean. file names it in error places and
+// is the base for relative paths. The error, if any, is an Errors; the
+// Config is returned even then, and Decoded reports whether it was read in
+// full (a document too large to read is not).
+func Decode(data []byte, file string) (*Config, error) {
 	cfg := &Config{File: file, places: places{}, bad: map[Place]bool{}}
 	errs := decodeFile(data, file, cfg, cfg.places)
 	if slices.ContainsFunc(errs, func(e Error) bool { return e.Msg == errTooLarge }) {
+		cfg.partial = true
 		return cfg, errs
 	}
 	errs = append(errs, cfg.include()...)
 	for _, e := range errs {
 		cfg.bad[e.At] = true
 	}
-	if err := Compile(cfg, opts); err != nil {
-		errs = append(errs, err.(Errors)...)
-	}
 	if len(errs) > 0 {
-		return cfg, sortErrors(errs)
+		return cfg, SortErrors(errs)
 	}
 	return cfg, nil
 }
+
+// Decoded reports whether the whole document was read, so that checking
+// it makes sense.
+func (c *Config) Decoded() bool { return !c.partial }
 
 // decodeFile decodes one YAML document into out (a pointer to a struct).
 func decodeFile(data []byte, file string, out any, p places) Errors {
@@ -103,8 +112,8 @@ type includeFile struct {
 func (c *Config) include() Errors {
 	var errs Errors
 	for i, pattern := range c.Include {
-		at := c.placeOf(c, fmt.Sprintf("include[%d]", i), Place{File: c.File})
-		files, err := filepath.Glob(c.resolve(pattern))
+		at := c.ValueAt(c, fmt.Sprintf("include[%d]", i), Place{File: c.File})
+		files, err := filepath.Glob(c.Resolve(pattern))
 		if err != nil {
 			errs = append(errs, Error{At: at, Msg: fmt.Sprintf("include: bad pattern %q: %v", pattern, err)})
 			continue
@@ -155,50 +164,54 @@ func readFile(path string, max int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, max+1))
 }
 
-// resolve makes a relative path relative to the config file's folder. "-"
+// Resolve makes a relative path relative to the config file's folder. "-"
 // (standard input), absolute paths and configs without a file stay as
 // they are.
-func (c *Config) resolve(path string) string {
+func (c *Config) Resolve(path string) string {
 	if path == "" || path == "-" || filepath.IsAbs(path) || c.File == "" {
 		return path
 	}
 	return filepath.Join(filepath.Dir(c.File), path)
 }
 
-// placeOf returns where key's value was written in the struct owner
+// ValueAt returns where key's value was written in the struct owner
 // points to, or def when it was not written (or the config was not read
 // from YAML).
-func (c *Config) placeOf(owner any, key string, def Place) Place {
+func (c *Config) ValueAt(owner any, key string, def Place) Place {
 	if p, ok := c.places[owner][key]; ok {
 		return p.Value
 	}
 	return def
 }
 
-// keyPlace returns where key itself was written in owner, or def.
-func (c *Config) keyPlace(owner any, key string, def Place) Place {
+// KeyAt returns where key itself was written in owner, or def.
+func (c *Config) KeyAt(owner any, key string, def Place) Place {
 	if p, ok := c.places[owner][key]; ok {
 		return p.Key
 	}
 	return def
 }
 
-// failed reports whether key was written in owner with a value the
+// Failed reports whether key was written in owner with a value the
 // decoder rejected.
-func (c *Config) failed(owner any, key string) bool {
+func (c *Config) Failed(owner any, key string) bool {
 	p, ok := c.places[owner][key]
 	return ok && c.bad[p.Value]
 }
 
-// written reports whether key was written in the struct owner points to.
-func (c *Config) written(owner any, key string) bool {
+// Written reports whether key was written in the struct owner points to.
+func (c *Config) Written(owner any, key string) bool {
 	_, ok := c.places[owner][key]
 	return ok
 }
 
-// sortErrors orders errors by file, line and column and drops repeats
+// Rejected reports whether the decoder rejected the value written at at,
+// so that a check need not report it a second time.
+func (c *Config) Rejected(at Place) bool { return c.bad[at] }
+
+// SortErrors orders errors by file, line and column and drops repeats
 // (a problem in `defaults` may be found once per rule).
-func sortErrors(es Errors) Errors {
+func SortErrors(es Errors) Errors {
 	seen := make(map[Error]bool, len(es))
 	es = slices.DeleteFunc(es, func(e Error) bool {
 		dup := seen[e]

@@ -1,29 +1,27 @@
-// Package rules owns the configuration: its schema, strict loading with
-// file:line:col errors, and the compiled rule set that turns a log line into
-// matches.
+// Package config owns roomwatch's configuration: its schema, strict YAML
+// decoding with file:line:col errors, the checks of everything that is not
+// a rule (top-level keys, inputs, destinations and their keys), and
+// secrets. It imports nothing of roomwatch's, and it is the only package
+// that reads YAML.
 //
-// Load (or Parse) decodes the YAML into a yaml.Node and walks it against
-// the `yaml` tags of Config with a small reflection walker rather than
-// yaml's own decoder: KnownFields reports no column, names Go types, and is
-// silently disabled by a struct UnmarshalYAML. The walker reports unknown
-// keys, wrong types, duplicate keys, bad durations and bad regular
-// expressions at their line and column, fills the At fields and records
-// where every key and value was written. Files named by `include` hold only
-// a `rules:` list and their rules follow the main file's.
+// Decode reads the YAML into a yaml.Node and walks it against the `yaml`
+// tags of Config with a small reflection decoder rather than yaml's own:
+// KnownFields reports no column, names Go types, and is silently disabled
+// by a struct UnmarshalYAML. The decoder reports unknown keys, wrong types,
+// duplicate keys, bad durations and bad regular expressions at their line
+// and column, fills the At fields and records where every key and value
+// was written (ValueAt, KeyAt). Files named by `include` hold only a
+// `rules:` list and their rules follow the main file's.
 //
-// Compile then checks the meaning (colours, formats, destination types and
-// their keys, secrets, group_by against the match's captures, templates run
-// on sample data with missingkey=error, ...), reads secrets from their
-// files and the environment, resolves relative paths against the config
-// file's folder, and resolves every rule against `defaults` and the
-// built-in Default* values into a Set. Every problem is returned at once as
-// Errors, sorted by place, each `file:line:col: rule "x": key: message`;
-// problems that do not stop loading (an inline secret) are in
-// Config.Warnings.
-//
-// Log text reaches templates escaped for the rule's destination and format
-// (Options.Escape); the rule's own template text is never escaped.
-package rules
+// Validate then checks the meaning of what is not a rule (listen, log,
+// health, inputs, destination types and their keys, secrets), reads
+// secrets from their files and the environment, resolves relative paths
+// against the config file's folder and fills defaults. Every problem is
+// returned at once as Errors, sorted by place, each
+// `file:line:col: destination "x": key: message`; problems that do not stop
+// loading (an inline secret) are in Config.Warnings. The rules themselves
+// are checked and compiled by package rules.
+package config
 
 import (
 	"fmt"
@@ -51,9 +49,6 @@ type Config struct {
 	Inputs          []*Input                `yaml:"inputs"`
 	Rules           []*RuleSpec             `yaml:"rules"`
 
-	// Set is the compiled rule set, in the order the rules were written
-	// (rules from included files follow the file's own rules).
-	Set *Set `yaml:"-"`
 	// Warnings are problems that do not stop the config from loading, such
 	// as an inline secret.
 	Warnings Errors `yaml:"-"`
@@ -63,6 +58,8 @@ type Config struct {
 	// bad holds the places of values the decoder rejected, so that checks
 	// do not report them a second time.
 	bad map[Place]bool
+	// partial is set when decoding stopped part way.
+	partial bool
 }
 
 // LogConfig is the `log` section.
@@ -190,20 +187,15 @@ type Debounce struct {
 	MaxLines int       `yaml:"max_lines"`
 }
 
-// Built-in defaults for what neither a rule nor `defaults` sets.
+// Built-in defaults for what the configuration does not set.
 const (
-	DefaultWait            = 10 * time.Second
-	DefaultInterval        = 2 * time.Minute
-	DefaultMaxLines        = 20
 	DefaultShutdownTimeout = 10 * time.Second
 	DefaultMaxFailing      = 10 * time.Minute
-	DefaultColor           = "yellow"
-	DefaultFormat          = "text"
 	DefaultMultilineWait   = time.Second
+	// DefaultMaxLineBytes is the length at which a line is cut when an
+	// input does not set max_line_bytes.
+	DefaultMaxLineBytes = 64 << 10
 )
-
-// Colors are the colours a rule may name (HipChat's set).
-var Colors = []string{"yellow", "green", "red", "purple", "gray", "random"}
 
 // Types are the destination types.
 var Types = []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix", "webhook", "alertmanager", "console"}

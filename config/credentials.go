@@ -1,4 +1,4 @@
-package rules
+package config
 
 import "strings"
 
@@ -10,7 +10,7 @@ const credentialsVar = "CREDENTIALS_DIRECTORY"
 // credentials expands $CREDENTIALS_DIRECTORY and ${CREDENTIALS_DIRECTORY}
 // in the path of a secret file. No other variable is expanded: a path is
 // otherwise taken as written.
-func (c *compiler) credentials(d *Destination, label, key, path string) string {
+func (c *checker) credentials(d *Destination, label, key, path string) string {
 	if !strings.Contains(path, "$"+credentialsVar) && !strings.Contains(path, "${"+credentialsVar+"}") {
 		return path
 	}
@@ -25,15 +25,4 @@ func (c *compiler) credentials(d *Destination, label, key, path string) string {
 	}
 	path = strings.ReplaceAll(path, "${"+credentialsVar+"}", dir)
 	return strings.ReplaceAll(path, "$"+credentialsVar, dir)
-}
-
-// health checks the `health` section and fills its defaults.
-func (c *compiler) health() {
-	h := &c.cfg.Health
-	switch {
-	case h.MaxFailing < 0:
-		c.errorf(c.at(h, "max_failing", Place{File: c.cfg.File}), "health", "max_failing: must not be negative")
-	case h.MaxFailing == 0:
-		h.MaxFailing = Duration(DefaultMaxFailing)
-	}
 }

@@ -1,4 +1,4 @@
-package rules
+package config
 
 import (
 	"fmt"
@@ -46,11 +46,11 @@ func newWalker(file string, p places) *walker {
 func (w *walker) at(n *yaml.Node) Place { return Place{File: w.file, Line: n.Line, Col: n.Column} }
 
 func (w *walker) errorf(n *yaml.Node, label, format string, args ...any) {
-	w.errs = append(w.errs, Error{At: w.at(n), Msg: join(label, fmt.Sprintf(format, args...))})
+	w.errs = append(w.errs, Error{At: w.at(n), Msg: Join(label, fmt.Sprintf(format, args...))})
 }
 
-// join prefixes msg with label, the path of keys that leads to it.
-func join(label, msg string) string {
+// Join prefixes msg with label, the path of keys that leads to it.
+func Join(label, msg string) string {
 	if label == "" {
 		return msg
 	}
@@ -107,8 +107,8 @@ func (w *walker) decode(n *yaml.Node, v reflect.Value, label string) {
 	}
 }
 
-// fieldIndex maps the yaml keys of a struct type to field indexes.
-func fieldIndex(t reflect.Type) map[string]int {
+// FieldIndex maps the yaml keys of a struct type to field indexes.
+func FieldIndex(t reflect.Type) map[string]int {
 	m := make(map[string]int, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -136,7 +136,7 @@ func (w *walker) decodeStruct(n *yaml.Node, v reflect.Value, label string) {
 		w.errorf(n, label, "want a mapping, got %s", describe(n))
 		return
 	}
-	fields := fieldIndex(v.Type())
+	fields := FieldIndex(v.Type())
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -154,7 +154,7 @@ func (w *walker) decodeStruct(n *yaml.Node, v reflect.Value, label string) {
 				ps[fmt.Sprintf("%s[%d]", k.Value, j)] = fieldPlace{Key: w.at(e), Value: w.at(e)}
 			}
 		}
-		w.decode(val, v.Field(idx), join(label, k.Value))
+		w.decode(val, v.Field(idx), Join(label, k.Value))
 	}
 }
 
@@ -200,7 +200,7 @@ func entryLabel(label, key string) string {
 	if label == "destinations" {
 		return fmt.Sprintf("destination %q", key)
 	}
-	return join(label, key)
+	return Join(label, key)
 }
 
 // elem is a fresh value for a map or list entry. Entries that are pointers

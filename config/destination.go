@@ -1,4 +1,4 @@
-package rules
+package config
 
 import (
 	"fmt"
@@ -40,7 +40,7 @@ var typeRequired = map[string][]string{
 const maxFromLen = 64
 
 // destinations checks every destination and reads its secrets.
-func (c *compiler) destinations() {
+func (c *checker) destinations() {
 	for _, name := range slices.Sorted(maps.Keys(c.cfg.Destinations)) {
 		d := c.cfg.Destinations[name]
 		if d == nil {
@@ -52,16 +52,16 @@ func (c *compiler) destinations() {
 	}
 }
 
-func (c *compiler) destination(d *Destination, label string) {
+func (c *checker) destination(d *Destination, label string) {
 	if d.Type == "" {
-		if c.cfg.failed(d, "type") {
+		if c.cfg.Failed(d, "type") {
 			return
 		}
 		c.errorf(d.At, label, "type is required")
 		return
 	}
 	if typeKeys[d.Type] == nil {
-		c.errorf(c.at(d, "type", d.At), label, "type: unknown type %q (want %s)", d.Type, orList(Types))
+		c.errorf(c.at(d, "type", d.At), label, "type: unknown type %q (want %s)", d.Type, OrList(Types))
 		return
 	}
 	c.allowedKeys(d, label)
@@ -90,7 +90,7 @@ func (c *compiler) destination(d *Destination, label string) {
 }
 
 // allowedKeys reports keys that the destination's type does not take.
-func (c *compiler) allowedKeys(d *Destination, label string) {
+func (c *checker) allowedKeys(d *Destination, label string) {
 	allowed := []string{"type", "timeout"}
 	for _, k := range typeKeys[d.Type] {
 		allowed = append(allowed, k)
@@ -100,11 +100,11 @@ func (c *compiler) allowedKeys(d *Destination, label string) {
 	}
 	allowed = append(allowed, "rate_limit", "outbox_max_bytes")
 	v := reflect.ValueOf(d).Elem()
-	for key, i := range fieldIndex(v.Type()) {
-		if slices.Contains(allowed, key) || !c.cfg.written(d, key) && v.Field(i).IsZero() {
+	for key, i := range FieldIndex(v.Type()) {
+		if slices.Contains(allowed, key) || !c.cfg.Written(d, key) && v.Field(i).IsZero() {
 			continue
 		}
-		c.errorf(c.cfg.keyPlace(d, key, d.At), label, "key %q is not allowed for type %s (allowed: %s)",
+		c.errorf(c.cfg.KeyAt(d, key, d.At), label, "key %q is not allowed for type %s (allowed: %s)",
 			key, d.Type, strings.Join(allowed, ", "))
 	}
 }
@@ -112,8 +112,8 @@ func (c *compiler) allowedKeys(d *Destination, label string) {
 // secret resolves one secret from its inline value, file or environment
 // variable, and reports whether it was given. Only a secret written in a
 // file earns the inline warning: one set from the command line is not.
-func (c *compiler) secret(d *Destination, label, key string, value *Secret, file *string, env string) bool {
-	inline := *value != "" || c.cfg.written(d, key)
+func (c *checker) secret(d *Destination, label, key string, value *Secret, file *string, env string) bool {
+	inline := *value != "" || c.cfg.Written(d, key)
 	n := 0
 	for _, set := range []bool{inline, *file != "", env != ""} {
 		if set {
@@ -126,17 +126,17 @@ func (c *compiler) secret(d *Destination, label, key string, value *Secret, file
 	}
 	switch {
 	case *file != "":
-		*file = c.cfg.resolve(c.credentials(d, label, key, *file))
+		*file = c.cfg.Resolve(c.credentials(d, label, key, *file))
 		c.secretFile(d, label, key, value, *file)
 	case env != "":
 		c.secretEnv(d, label, key, value, env)
-	case c.cfg.written(d, key) && c.inlineSecret(key, *value):
+	case c.cfg.Written(d, key) && c.inlineSecret(key, *value):
 		c.warnf(c.at(d, key, d.At), label, "%s: secret written inline; use %s_file or %s_env", key, key, key)
 	}
 	return n == 1
 }
 
-func (c *compiler) secretFile(d *Destination, label, key string, value *Secret, path string) {
+func (c *checker) secretFile(d *Destination, label, key string, value *Secret, path string) {
 	at := c.at(d, key+"_file", d.At)
 	data, err := readFile(path, maxSecretBytes)
 	if err != nil {
@@ -151,7 +151,7 @@ func (c *compiler) secretFile(d *Destination, label, key string, value *Secret, 
 	*value = Secret(s)
 }
 
-func (c *compiler) secretEnv(d *Destination, label, key string, value *Secret, env string) {
+func (c *checker) secretEnv(d *Destination, label, key string, value *Secret, env string) {
 	at := c.at(d, key+"_env", d.At)
 	s, ok := c.opts.LookupEnv(env)
 	switch {
@@ -166,7 +166,7 @@ func (c *compiler) secretEnv(d *Destination, label, key string, value *Secret, e
 
 // inlineSecret reports whether an inline value holds a secret: tokens and
 // webhook URLs always do, other URLs when they carry credentials.
-func (c *compiler) inlineSecret(key string, v Secret) bool {
+func (c *checker) inlineSecret(key string, v Secret) bool {
 	if key != "url" {
 		return true
 	}
@@ -198,7 +198,7 @@ func secretName(name string) bool {
 }
 
 // checkURL checks that a resolved URL is an http(s) URL, without printing it.
-func (c *compiler) checkURL(d *Destination, label, key string, v Secret) {
+func (c *checker) checkURL(d *Destination, label, key string, v Secret) {
 	if v == "" {
 		return
 	}
@@ -211,7 +211,7 @@ func (c *compiler) checkURL(d *Destination, label, key string, v Secret) {
 }
 
 // destMisc checks the keys that are not secrets.
-func (c *compiler) destMisc(d *Destination, label string) {
+func (c *checker) destMisc(d *Destination, label string) {
 	if d.Timeout < 0 {
 		c.errorf(c.at(d, "timeout", d.At), label, "timeout: must not be negative")
 	}
@@ -242,7 +242,7 @@ func (c *compiler) destMisc(d *Destination, label string) {
 			d.Output = "stdout"
 		case "stdout", "stderr":
 		default:
-			d.Output = c.cfg.resolve(d.Output)
+			d.Output = c.cfg.Resolve(d.Output)
 		}
 	}
 }
