@@ -303,6 +303,19 @@ func (h *harness) resume(t *testing.T) {
 	t.Logf("journal:\n%s", j)
 }
 
+// noToken: after all of the above (reloads, a refused config, a crash with
+// every goroutine's stack), the token is nowhere in the journal.
+func (h *harness) noToken(t *testing.T) {
+	j, err := h.c.Journal("", "-b", "-o", "cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(j, token) {
+		t.Errorf("the token is in the journal")
+	}
+	t.Logf("%d journal lines, none with the token", strings.Count(j, "\n"))
+}
+
 // append writes lines to the test's log, as the host's logger would.
 func (h *harness) append(t *testing.T, lines ...string) {
 	t.Helper()

@@ -92,6 +92,7 @@ func TestUnitUnderSystemd(t *testing.T) {
 	t.Run("reload-bad-config", h.reloadBad)
 	t.Run("watchdog", h.watchdog)
 	t.Run("resume", h.resume)
+	t.Run("no-token-in-journal", h.noToken)
 	t.Logf("all of it: %s", time.Since(began).Round(time.Millisecond))
 }
 
