@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -34,7 +35,7 @@ func cmdOutbox(args []string, e *env) int {
 		printConfigError(e, err)
 		return exitUsage
 	}
-	root := outboxRoot(cfg)
+	root := pipeline.OutboxRoot(cfg)
 	if root == "" {
 		fmt.Fprintf(e.stderr, "roomwatch outbox: %s sets no state_dir, so there is no outbox\n", *config)
 		return exitFailed

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/tailer"
@@ -154,19 +155,19 @@ func cmdPipe(args []string, e *env) int {
 // ctx ends), flushes, waits for delivery and returns the exit status.
 func streamLines(ctx context.Context, e *env, cfg *rules.Loaded, src *tailer.Stdin, cmd string) int {
 	log := newLogger(e, cfg)
-	dests, err := buildDestinations(cfg, passThroughEnv(e))
+	dests, err := pipeline.BuildDestinations(cfg, passThroughOutputs(e))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	defer closeDestinations(dests)
-	en, err := newEngine(cfg, dests, log)
+	defer pipeline.CloseDestinations(dests)
+	en, err := pipeline.New(cfg, dests, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
 		return exitFailed
 	}
-	en.start(ctx)
-	lines := make(chan []tailer.Line, lineBatches)
+	en.Start(ctx)
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
 	readErr := make(chan error, 1)
 	// The reader owns lines: it closes the channel at the end of input.
 	// On a signal it may stay blocked in a read until the process exits.
@@ -174,13 +175,13 @@ func streamLines(ctx context.Context, e *env, cfg *rules.Loaded, src *tailer.Std
 		readErr <- src.Run(ctx, lines)
 		close(lines)
 	}()
-	en.consume(ctx, lines)
+	en.Consume(ctx, lines)
 	if ctx.Err() == nil {
 		if err := <-readErr; err != nil {
 			fmt.Fprintf(e.stderr, "roomwatch %s: reading standard input: %v\n", cmd, err)
 		}
 	}
-	left, _ := en.finish(shutdownTimeout(cfg))
+	left, _ := en.Finish(pipeline.ShutdownTimeout(cfg))
 	return reportUndelivered(e, cmd, left)
 }
 
@@ -192,7 +193,7 @@ func reportUndelivered(e *env, cmd string, left []sender.Undelivered) int {
 	}
 	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(left), "notification"))
 	for _, u := range left {
-		fmt.Fprintf(e.stderr, "  %s\n", describeUndelivered(u))
+		fmt.Fprintf(e.stderr, "  %s\n", pipeline.DescribeUndelivered(u))
 	}
 	return exitFailed
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -110,13 +111,13 @@ func sendDestination(e *env, config, name, url, tokFile, from string) (*config.D
 }
 
 func sendOne(e *env, d *config.Destination, dg *batch.Digest, timeout time.Duration) int {
-	n, c, err := buildNotifier(d, e)
+	n, c, err := pipeline.BuildNotifier(d, pipeline.Outputs{Stdout: e.stdout, Stderr: e.stderr})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch send: destination %q: %v\n", d.Name, err)
 		return exitUsage
 	}
-	defer closeQuietly(c)
-	left := deliverOnce(&destination{name: d.Name, typ: d.Type, notifier: n}, dg, timeout, e.stderr)
+	defer pipeline.CloseQuietly(c)
+	left := pipeline.DeliverOnce(&pipeline.Destination{Name: d.Name, Type: d.Type, Notifier: n}, dg, timeout, e.stderr)
 	if len(left) > 0 {
 		fmt.Fprintf(e.stderr, "roomwatch send: not delivered to %s %q: %v\n", d.Name, dg.Room, left[0].Err)
 		return exitFailed

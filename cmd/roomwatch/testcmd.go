@@ -16,6 +16,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -159,7 +160,7 @@ func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader) (*testReport, er
 
 // readLogs passes every line of the named files (or stdin), with what
 // set made of it, to fn, in order. Matching runs on every CPU, as in run.
-func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn lineFunc) error {
+func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn pipeline.LineFunc) error {
 	if len(logs) == 0 {
 		logs = []string{"-"}
 	}
@@ -171,7 +172,7 @@ func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string)
 	return nil
 }
 
-func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn lineFunc) error {
+func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn pipeline.LineFunc) error {
 	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -181,14 +182,14 @@ func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) ui
 		defer f.Close()
 		r = f
 	}
-	lines := make(chan []tailer.Line, lineBatches)
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
 	errc := make(chan error, 1)
 	// The reader owns lines and closes it at the end of the file.
 	go func() {
 		errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
 		close(lines)
 	}()
-	matchLines(context.Background(), lines, func() *rules.Set { return set }, shape, fn)
+	pipeline.MatchLines(context.Background(), lines, func() *rules.Set { return set }, shape, fn)
 	if err := <-errc; err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

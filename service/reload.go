@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -14,21 +14,22 @@ import (
 	sd "github.com/coreos/go-systemd/v22/daemon"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
 // reloader reloads the config on SIGHUP and when the config watch asks,
 // one reload at a time, until ctx ends.
-func (o *ops) reloader(ctx context.Context, hup <-chan os.Signal) error {
+func (s *Service) reloader(ctx context.Context, hup <-chan os.Signal) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			o.reload("SIGHUP")
-		case <-o.kick:
-			o.reload("config file changed")
+			s.reload("SIGHUP")
+		case <-s.kick:
+			s.reload("config file changed")
 		}
 	}
 }
@@ -36,50 +37,50 @@ func (o *ops) reloader(ctx context.Context, hup <-chan os.Signal) error {
 // reload loads and checks the config file completely, then swaps it in.
 // A config with any problem is not used at all: the running one stays, and
 // every problem is logged with its place.
-func (o *ops) reload(why string) bool {
-	o.sd.notify("RELOADING=1", strings.TrimSuffix(sd.SdNotifyMonotonicUsec(), "\n"), "STATUS=reloading the config")
-	o.log.Info("reloading config", "file", o.path, "reason", why)
-	err := o.tryReload()
+func (s *Service) reload(why string) bool {
+	s.sd.notify("RELOADING=1", strings.TrimSuffix(sd.SdNotifyMonotonicUsec(), "\n"), "STATUS=reloading the config")
+	s.log.Info("reloading config", "file", s.opts.Path, "reason", why)
+	err := s.tryReload()
 	ok := err == nil
-	o.reloads.done(ok, o.now())
+	s.reloads.done(ok, s.now())
 	if ok {
-		o.log.Info("config reloaded", "file", o.path, "rules", len(o.cfg.Load().Set.Rules()))
+		s.log.Info("config reloaded", "file", s.opts.Path, "rules", len(s.cfg.Load().Set.Rules()))
 	} else {
-		o.logReloadError(err)
+		s.logReloadError(err)
 	}
-	o.sd.notify("READY=1", "STATUS="+o.status())
+	s.sd.notify("READY=1", "STATUS="+s.status())
 	select {
-	case o.rewatch <- struct{}{}:
+	case s.rewatch <- struct{}{}:
 	default:
 	}
 	return ok
 }
 
-func (o *ops) tryReload() error {
-	cfg, err := loadConfig(o.path, o.e)
+func (s *Service) tryReload() error {
+	cfg, err := rules.Load(s.opts.Path, s.opts.Rules)
 	if err != nil {
 		return err
 	}
 	for _, w := range cfg.Warnings {
-		o.log.Warn("config", "problem", w.Error())
+		s.log.Warn("config", "problem", w.Error())
 	}
-	return o.apply(cfg)
+	return s.apply(cfg)
 }
 
 // logReloadError logs every problem of a failed reload, each with its
 // place when it has one.
-func (o *ops) logReloadError(err error) {
+func (s *Service) logReloadError(err error) {
 	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, x := range errs {
-			o.log.Error("config not reloaded", "problem", x.Error())
+			s.log.Error("config not reloaded", "problem", x.Error())
 		}
 	} else {
 		for _, x := range unjoin(err) {
-			o.log.Error("config not reloaded", "problem", x.Error())
+			s.log.Error("config not reloaded", "problem", x.Error())
 		}
 	}
-	o.log.Error("reload failed; the running config stays", "file", o.path)
+	s.log.Error("reload failed; the running config stays", "file", s.opts.Path)
 }
 
 // unjoin returns the errors joined in err, or err alone.
@@ -95,47 +96,47 @@ func unjoin(err error) []error {
 // takes them over), changed destinations' notifiers, and, when the file
 // inputs changed, a new tailer. What cannot change while running makes
 // the whole reload fail, before anything is swapped.
-func (o *ops) apply(cfg *rules.Loaded) error {
-	old := o.cfg.Load()
+func (s *Service) apply(cfg *rules.Loaded) error {
+	old := s.cfg.Load()
 	if err := needsRestart(old, cfg); err != nil {
 		return err
 	}
-	built, err := o.rebuild(old, cfg)
+	built, err := s.rebuild(old, cfg)
 	if err != nil {
 		return err
 	}
 	for name, n := range built {
-		retired := o.dests[name].swap(n)
-		o.mu.Lock()
-		o.owned = append(o.owned, n.c)
-		if retired != nil && !slices.Contains(o.owned, retired) {
-			o.owned = append(o.owned, retired)
+		retired := s.stats[name].swap(n)
+		s.mu.Lock()
+		s.owned = append(s.owned, n.c)
+		if retired != nil && !slices.Contains(s.owned, retired) {
+			s.owned = append(s.owned, retired)
 		}
-		o.mu.Unlock()
-		o.log.Info("destination changed", "destination", name)
+		s.mu.Unlock()
+		s.log.Info("destination changed", "destination", name)
 	}
-	o.d.en.set.Store(cfg.Set)
+	s.en.SetRules(cfg.Set)
 	if !sameFileInputs(old, cfg) {
-		o.restartFiles(cfg)
+		s.restartFiles(cfg)
 	}
 	for _, k := range []string{"listen", "log", "shutdown_timeout"} {
 		if !reflect.DeepEqual(topValue(old, k), topValue(cfg, k)) {
-			o.log.Warn("change takes effect at the next restart", "key", k)
+			s.log.Warn("change takes effect at the next restart", "key", k)
 		}
 	}
-	o.cfg.Store(cfg)
+	s.cfg.Store(cfg)
 	return nil
 }
 
 // restartFiles hands the new file inputs to runFiles, replacing any that
 // it has not taken yet.
-func (o *ops) restartFiles(cfg *rules.Loaded) {
+func (s *Service) restartFiles(cfg *rules.Loaded) {
 	ins := fileInputs(cfg)
 	select {
-	case <-o.inputs:
+	case <-s.inputs:
 	default:
 	}
-	o.inputs <- ins
+	s.inputs <- ins
 }
 
 // needsRestart reports the changes a running daemon cannot take.
@@ -161,14 +162,14 @@ func needsRestart(old, cfg *rules.Loaded) error {
 
 // rebuild builds the notifiers of the destinations whose config changed.
 // On failure it closes what it built and changes nothing.
-func (o *ops) rebuild(old, cfg *rules.Loaded) (map[string]*liveNotifier, error) {
+func (s *Service) rebuild(old, cfg *rules.Loaded) (map[string]*liveNotifier, error) {
 	built := map[string]*liveNotifier{}
 	var errs []error
 	for name, d := range cfg.Destinations {
 		if sameDestination(old.Destinations[name], d) {
 			continue
 		}
-		n, c, err := buildNotifier(d, o.e)
+		n, c, err := pipeline.BuildNotifier(d, s.opts.Outputs)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("destination %q: %w", name, err))
 			continue
@@ -177,7 +178,7 @@ func (o *ops) rebuild(old, cfg *rules.Loaded) (map[string]*liveNotifier, error) 
 	}
 	if len(errs) > 0 {
 		for _, n := range built {
-			closeQuietly(n.c)
+			pipeline.CloseQuietly(n.c)
 		}
 		return nil, errors.Join(errs...)
 	}

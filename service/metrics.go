@@ -1,75 +1,16 @@
-package main
+package service
 
 import (
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/roomwatch/roomwatch/rules"
 )
-
-// counts holds the engine's counters per file and per rule, safe for
-// concurrent use; a lineCounter adds to them.
-type counts struct {
-	files sync.Map // file path -> *atomic.Uint64, lines read
-	rules sync.Map // rule name -> *atomic.Uint64, matches
-}
-
-// counterOf returns the counter of k in m, adding it if needed.
-func counterOf(m *sync.Map, k string) *atomic.Uint64 {
-	v, ok := m.Load(k)
-	if !ok {
-		v, _ = m.LoadOrStore(k, new(atomic.Uint64))
-	}
-	return v.(*atomic.Uint64)
-}
-
-// lineCounter counts lines and matches into counts from one goroutine,
-// the engine's handler, keeping the counters it used: lines come in
-// batches of one file, and matches of a few rules, so most lines cost an
-// atomic add and a comparison.
-type lineCounter struct {
-	c     *counts
-	file  string
-	fileN *atomic.Uint64
-	rules map[*rules.Rule]*atomic.Uint64
-}
-
-func (lc *lineCounter) line(file string) {
-	if lc.fileN == nil || file != lc.file {
-		lc.file, lc.fileN = file, counterOf(&lc.c.files, file)
-	}
-	lc.fileN.Add(1)
-}
-
-func (lc *lineCounter) match(r *rules.Rule) {
-	n := lc.rules[r]
-	if n == nil {
-		if lc.rules == nil || len(lc.rules) > 4096 {
-			lc.rules = map[*rules.Rule]*atomic.Uint64{} // rules of earlier configs go
-		}
-		n = counterOf(&lc.c.rules, r.Name)
-		lc.rules[r] = n
-	}
-	n.Add(1)
-}
-
-func snapshot(m *sync.Map) map[string]uint64 {
-	out := map[string]uint64{}
-	m.Range(func(k, v any) bool {
-		out[k.(string)] = v.(*atomic.Uint64).Load()
-		return true
-	})
-	return out
-}
 
 // metric descriptions, one per name exposed.
 var (
@@ -98,7 +39,7 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 }
 
 // collector reads the daemon's components at scrape time.
-type collector struct{ o *ops }
+type collector struct{ s *Service }
 
 // Describe implements prometheus.Collector.
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
@@ -110,46 +51,46 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c collector) Collect(ch chan<- prometheus.Metric) {
-	o := c.o
-	ver, rev, gov := buildInfo()
-	ch <- gauge(descBuild, 1, ver, rev, gov)
-	en := o.d.en
-	for f, n := range snapshot(&en.count.files) {
+	s := c.s
+	b := s.opts.Build
+	ch <- gauge(descBuild, 1, b.Version, b.Commit, b.GoVersion)
+	en := s.en
+	for f, n := range en.LinesByFile() {
 		ch <- counter(descLines, float64(n), f)
 	}
-	ch <- counter(descMatched, float64(en.matched.Load()))
-	for f, n := range o.behind() {
+	ch <- counter(descMatched, float64(en.Matched()))
+	for f, n := range s.behind() {
 		ch <- gauge(descBehind, float64(n), f)
 	}
-	for r, n := range snapshot(&en.count.rules) {
+	for r, n := range en.MatchesByRule() {
 		ch <- counter(descMatches, float64(n), r)
 	}
-	ch <- gauge(descOpen, float64(en.batcher.Stats().Open))
-	now := o.now()
-	for name, s := range o.deliveryStats() {
-		ch <- counter(descSent, float64(s.Sent), name)
-		ch <- counter(descFailed, float64(s.Failed), name)
-		ch <- counter(descRetried, float64(s.Retried), name)
-		ch <- counter(descMerged, float64(s.Merged), name)
-		ch <- gauge(descFailing, since(now, s.FailingSince), name)
-		ch <- gauge(descDepth, float64(s.OutboxDepth), name)
-		ch <- gauge(descOldest, since(now, s.OutboxOldest), name)
+	ch <- gauge(descOpen, float64(en.OpenDigests()))
+	now := s.now()
+	for name, st := range s.deliveryStats() {
+		ch <- counter(descSent, float64(st.Sent), name)
+		ch <- counter(descFailed, float64(st.Failed), name)
+		ch <- counter(descRetried, float64(st.Retried), name)
+		ch <- counter(descMerged, float64(st.Merged), name)
+		ch <- gauge(descFailing, since(now, st.FailingSince), name)
+		ch <- gauge(descDepth, float64(st.OutboxDepth), name)
+		ch <- gauge(descOldest, since(now, st.OutboxOldest), name)
 	}
-	ok, bad, lastOK, lastGood := o.reloads.get()
+	ok, bad, lastOK, lastGood := s.reloads.get()
 	ch <- gauge(descReloadOK, boolFloat(lastOK))
 	ch <- gauge(descReloadTime, float64(lastGood.UnixMilli())/1000)
 	ch <- counter(descReloads, float64(ok), "success")
 	ch <- counter(descReloads, float64(bad), "failure")
-	ch <- gauge(descHealthy, boolFloat(o.health() == ""))
+	ch <- gauge(descHealthy, boolFloat(s.health() == ""))
 }
 
 // behind returns the bytes not yet handled per followed file; a path held
 // by two files (just rotated) sums them.
-func (o *ops) behind() map[string]int64 {
+func (s *Service) behind() map[string]int64 {
 	out := map[string]int64{}
-	if t := o.files.Load(); t != nil {
-		for _, s := range t.Stats() {
-			out[s.Path] += s.Behind()
+	if t := s.files.Load(); t != nil {
+		for _, st := range t.Stats() {
+			out[st.Path] += st.Behind()
 		}
 	}
 	return out
@@ -178,14 +119,14 @@ func boolFloat(b bool) float64 {
 }
 
 // handler serves /metrics and /healthz.
-func (o *ops) handler() http.Handler {
+func (s *Service) handler() http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collector{o}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collector{s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if reason := o.health(); reason != "" {
+		if reason := s.health(); reason != "" {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, reason)
 			return
@@ -196,8 +137,8 @@ func (o *ops) handler() http.Handler {
 }
 
 // health returns why the daemon is unhealthy, "" when it is healthy.
-func (o *ops) health() string {
-	return healthOf(o.deliveryStats(), o.cfg.Load().Health.MaxFailing.D(), o.now())
+func (s *Service) health() string {
+	return healthOf(s.deliveryStats(), s.cfg.Load().Health.MaxFailing.D(), s.now())
 }
 
 // healthOf returns why delivery is unhealthy, "" when it is not: a
@@ -205,12 +146,12 @@ func (o *ops) health() string {
 // cap.
 func healthOf(stats map[string]destStats, maxFailing time.Duration, now time.Time) string {
 	var why []string
-	for name, s := range stats {
-		if failing := now.Sub(s.FailingSince); !s.FailingSince.IsZero() && maxFailing > 0 && failing > maxFailing {
+	for name, st := range stats {
+		if failing := now.Sub(st.FailingSince); !st.FailingSince.IsZero() && maxFailing > 0 && failing > maxFailing {
 			why = append(why, fmt.Sprintf("destination %q failing for %s (health.max_failing %s)",
 				name, failing.Round(time.Second), maxFailing))
 		}
-		if s.OutboxOverCap {
+		if st.OutboxOverCap {
 			why = append(why, fmt.Sprintf("destination %q: outbox over its cap", name))
 		}
 	}

@@ -1,9 +1,10 @@
-package main
+package service
 
 import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/pipeline"
+	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
 )
 
@@ -35,15 +38,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// harness runs `roomwatch run` in-process against a fake HipChat server
+// harness runs the daemon in-process against a fake HipChat server
 // (room 42 "Ops"; the token in $HIPCHAT_TOKEN is accepted for every room).
 type harness struct {
 	t      *testing.T
 	dir    string
 	path   string // the config file
-	d      *daemon
-	o      *ops
-	e      *env
+	s      *Service
+	lookup func(string) (string, bool) // the daemon's environment
 	srv    *hipchattest.Server
 	logs   *syncBuffer
 	cancel context.CancelFunc
@@ -68,26 +70,25 @@ func startDaemon(t *testing.T, config string, files map[string]string, stdin io.
 		}
 	}
 	h.path = filepath.Join(h.dir, "roomwatch.yaml")
-	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	h.e = &env{stdin: stdin, stdout: &syncBuffer{}, stderr: h.logs, lookup: lookup,
-		getenv: func(k string) string { v, _ := lookup(k); return v }}
-	cfg, err := loadConfig(h.path, h.e)
+	h.lookup = func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	opts := pipeline.RuleOptions(h.lookup)
+	cfg, err := rules.Load(h.path, opts)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	h.d, err = newDaemon(cfg, h.e, newLogger(h.e, cfg))
+	h.s, err = New(Options{
+		Config: cfg, Path: h.path, Rules: opts,
+		Outputs: pipeline.Outputs{Stdout: &syncBuffer{}, Stderr: h.logs}, Stdin: stdin,
+		Logger: slog.New(slog.NewTextHandler(h.logs, nil)),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeDestinations(h.d.dests) })
-	if h.o, err = newOps(h.d, h.path); err != nil {
-		t.Fatal(err)
-	}
-	h.d.ops = h.o
+	t.Cleanup(h.s.Close)
 	ctx, cancel := context.WithCancel(t.Context())
 	h.cancel = cancel
 	// The daemon runs until its input ends or the test stops it; wait joins it.
-	go func() { h.done <- h.d.run(ctx) }()
+	go func() { h.done <- h.s.Run(ctx) }()
 	t.Cleanup(func() { h.stop() })
 	return h
 }
@@ -121,7 +122,7 @@ func (h *harness) stop() error {
 // get serves one request of the metrics listener.
 func (h *harness) get(path string) (int, string) {
 	rec := httptest.NewRecorder()
-	h.o.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	h.s.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec.Code, rec.Body.String()
 }
 

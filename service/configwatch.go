@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -19,15 +19,15 @@ const watchDebounce = 300 * time.Millisecond
 // watchConfig asks for a reload when the config file or an included rule
 // file changes. It watches their folders, not the files, so that a file
 // replaced by a rename (how editors and config managers save) is seen.
-func (o *ops) watchConfig(ctx context.Context) error {
+func (s *Service) watchConfig(ctx context.Context) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		o.log.Warn("config files not watched; reload with SIGHUP", "err", err)
+		s.log.Warn("config files not watched; reload with SIGHUP", "err", err)
 		<-ctx.Done()
 		return nil
 	}
 	defer w.Close()
-	files := o.watchFiles(w)
+	files := s.watchFiles(w)
 	quiet := time.NewTimer(time.Hour)
 	quiet.Stop()
 	defer quiet.Stop()
@@ -40,17 +40,17 @@ func (o *ops) watchConfig(ctx context.Context) error {
 				quiet.Reset(watchDebounce)
 			}
 		case err := <-w.Errors:
-			o.log.Warn("watching config files", "err", err)
+			s.log.Warn("watching config files", "err", err)
 		case <-quiet.C:
 			select {
-			case o.kick <- struct{}{}:
+			case s.kick <- struct{}{}:
 			default:
 			}
-		case <-o.rewatch:
+		case <-s.rewatch:
 			for _, d := range w.WatchList() {
 				_ = w.Remove(d)
 			}
-			files = o.watchFiles(w)
+			files = s.watchFiles(w)
 		}
 	}
 }
@@ -74,8 +74,8 @@ func (f configFiles) match(name string) bool {
 }
 
 // watchFiles watches the folders of the running config's files.
-func (o *ops) watchFiles(w *fsnotify.Watcher) configFiles {
-	f := configFilesOf(o.path, o.cfg.Load())
+func (s *Service) watchFiles(w *fsnotify.Watcher) configFiles {
+	f := configFilesOf(s.opts.Path, s.cfg.Load())
 	dirs := []string{filepath.Dir(f.file)}
 	for _, p := range f.includes {
 		if d := filepath.Dir(p); !strings.ContainsAny(d, `*?[\`) {
@@ -85,7 +85,7 @@ func (o *ops) watchFiles(w *fsnotify.Watcher) configFiles {
 	slices.Sort(dirs)
 	for _, d := range slices.Compact(dirs) {
 		if err := w.Add(d); err != nil {
-			o.log.Warn("config folder not watched; reload with SIGHUP", "dir", d, "err", err)
+			s.log.Warn("config folder not watched; reload with SIGHUP", "dir", d, "err", err)
 		}
 	}
 	return f

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -51,16 +51,16 @@ const statusEvery = 10 * time.Second
 // refreshes STATUS= and feeds the watchdog until ctx ends. The watchdog is
 // fed only while the engine makes progress or has nothing to do, so that a
 // stuck main loop gets the service restarted.
-func (o *ops) supervise(ctx context.Context) error {
-	if f := o.files.Load(); f != nil {
+func (s *Service) supervise(ctx context.Context) error {
+	if f := s.files.Load(); f != nil {
 		select {
 		case <-f.Ready():
 		case <-ctx.Done():
 			return nil
 		}
 	}
-	o.sd.notify("READY=1", "STATUS="+o.status())
-	o.log.Info("ready")
+	s.sd.notify("READY=1", "STATUS="+s.status())
+	s.log.Info("ready")
 	wd := watchdogInterval()
 	every := statusEvery
 	if wd > 0 {
@@ -68,24 +68,24 @@ func (o *ops) supervise(ctx context.Context) error {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
-	hb := heartbeat{count: o.d.en.lines.Load, queued: o.queued}
+	hb := heartbeat{count: s.en.Lines, queued: s.queued}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			states := []string{"STATUS=" + o.status()}
+			states := []string{"STATUS=" + s.status()}
 			if hb.alive() && wd > 0 {
 				states = append(states, "WATCHDOG=1")
 			}
-			o.sd.notify(states...)
+			s.sd.notify(states...)
 		}
 	}
 }
 
 // queued returns how many batches of lines wait for the engine.
-func (o *ops) queued() int {
-	if p := o.lines.Load(); p != nil {
+func (s *Service) queued() int {
+	if p := s.lines.Load(); p != nil {
 		return len(*p)
 	}
 	return 0

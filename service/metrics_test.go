@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/internal/sdnotifytest"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 )
@@ -80,12 +81,12 @@ func TestMetricsBytesBehind(t *testing.T) {
 	if testing.Short() {
 		t.Skip("follows a real file")
 	}
-	ns := captureNotify(t)
+	ns := sdnotifytest.Capture(t)
 	t.Setenv("WATCHDOG_USEC", "20000") // STATUS every 10ms
 	config := "state_dir: .\ndestinations:\n  file: {type: console, output: digests.txt}\n" +
 		"inputs:\n  - {path: app.log, start: beginning}\nrules:\n  - {name: a, match: x, destination: file, room: r}\n"
 	h := startDaemon(t, config, map[string]string{"app.log": "one\ntwo\n"}, nil, nil)
-	if _, err := ns.wait(reRead(2), 10*time.Second); err != nil {
+	if _, err := ns.Wait(reRead(2), 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	log := filepath.Join(h.dir, "app.log")
@@ -106,7 +107,7 @@ func TestMetricsBytesBehind(t *testing.T) {
 	}
 }
 
-func TestTrackedCounts(t *testing.T) {
+func TestCountingNotifierCounts(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	now := t0
 	results := []error{
@@ -117,7 +118,7 @@ func TestTrackedCounts(t *testing.T) {
 		errors.New("connection refused"), // unclassified: retryable
 	}
 	i := 0
-	tr := &tracked{now: func() time.Time { return now }}
+	tr := &countingNotifier{now: func() time.Time { return now }}
 	tr.cur.Store(&liveNotifier{n: sender.NotifierFunc(func(context.Context, *batch.Digest) error { i++; return results[i-1] })})
 	var failing []time.Time
 	for range results {
@@ -161,13 +162,13 @@ func TestHealthOf(t *testing.T) {
 
 func TestHealthzTurnsUnhealthy(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tr := &tracked{now: func() time.Time { return t0 }}
+	tr := &countingNotifier{now: func() time.Time { return t0 }}
 	tr.cur.Store(&liveNotifier{n: sender.NotifierFunc(func(context.Context, *batch.Digest) error {
 		return &sender.Error{Kind: sender.Retryable, Status: 502}
 	})})
-	o := &ops{d: &daemon{en: &engine{}}, dests: map[string]*tracked{"hipchat": tr}}
+	o := &Service{stats: map[string]*countingNotifier{"hipchat": tr}}
 	o.cfg.Store(&rules.Loaded{Config: &config.Config{Health: config.Health{MaxFailing: config.Duration(5 * time.Minute)}}})
-	h := &harness{o: o}
+	h := &harness{s: o}
 	steps := []struct {
 		at       time.Duration
 		fail     bool

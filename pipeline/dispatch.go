@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 	"github.com/roomwatch/roomwatch/sender"
 )
 
-// outboxRoot is where the outboxes live: state_dir/outbox, or "" (memory
+// OutboxRoot is where the outboxes live: state_dir/outbox, or "" (memory
 // only) without a state_dir.
-func outboxRoot(cfg *rules.Loaded) string {
+func OutboxRoot(cfg *rules.Loaded) string {
 	if cfg.StateDir == "" {
 		return ""
 	}
@@ -25,12 +25,12 @@ func outboxRoot(cfg *rules.Loaded) string {
 
 // senderDestinations gives the dispatcher every destination with its
 // limits: the notifier's own (or its type's), overridden by rate_limit.
-func senderDestinations(cfg *rules.Loaded, dests map[string]*destination) map[string]sender.Destination {
+func senderDestinations(cfg *rules.Loaded, dests map[string]*Destination) map[string]sender.Destination {
 	out := make(map[string]sender.Destination, len(dests))
 	for name, d := range dests {
-		// Limits are set here, because a tracked notifier hides its own.
+		// Limits are set here, because a wrapping notifier hides its own.
 		l := defaultLimits(d)
-		sd := sender.Destination{Notifier: d.notifier, Type: d.typ, Limits: &l}
+		sd := sender.Destination{Notifier: d.Notifier, Type: d.Type, Limits: &l}
 		if rd := cfg.Destinations[name]; rd != nil {
 			sd.MaxBytes = rd.OutboxMaxBytes
 			if rd.RateLimit != nil {
@@ -43,17 +43,23 @@ func senderDestinations(cfg *rules.Loaded, dests map[string]*destination) map[st
 	return out
 }
 
-func defaultLimits(d *destination) sender.Limits {
-	if t, ok := d.notifier.(*tracked); ok {
-		if l, ok := t.limits(); ok {
-			return l
-		}
-		return sender.DefaultLimits[d.typ]
+// Wrapper is a notifier that delivers through another one, such as one
+// that counts attempts: the wrapped notifier's own rate limits hold.
+type Wrapper interface {
+	Unwrap() sender.Notifier
+}
+
+// defaultLimits returns the notifier's own rate limits, looking through
+// wrappers, or else its type's.
+func defaultLimits(d *Destination) sender.Limits {
+	n := d.Notifier
+	if w, ok := n.(Wrapper); ok {
+		n = w.Unwrap()
 	}
-	if t, ok := d.notifier.(sender.Throttled); ok {
+	if t, ok := n.(sender.Throttled); ok {
 		return t.RateLimits()
 	}
-	return sender.DefaultLimits[d.typ]
+	return sender.DefaultLimits[d.Type]
 }
 
 // setRate overrides *r with a configured rate; the config was validated.
@@ -67,17 +73,17 @@ func setRate(r *sender.Rate, v config.Rate) {
 
 // newDispatcher builds the dispatcher of cfg's destinations; rule looks a
 // rule up by name, to re-render merged digests.
-func newDispatcher(cfg *rules.Loaded, dests map[string]*destination, log *slog.Logger, rule func(string) *rules.Rule) (*sender.Dispatcher, error) {
+func newDispatcher(cfg *rules.Loaded, dests map[string]*Destination, log *slog.Logger, rule func(string) *rules.Rule) (*sender.Dispatcher, error) {
 	return sender.NewDispatcher(sender.Options{
 		Destinations: senderDestinations(cfg, dests),
-		Dir:          outboxRoot(cfg),
+		Dir:          OutboxRoot(cfg),
 		Logger:       log,
 		Rule:         rule,
 	})
 }
 
-// describeUndelivered says what a digest is and where it is kept.
-func describeUndelivered(u sender.Undelivered) string {
+// DescribeUndelivered says what a digest is and where it is kept.
+func DescribeUndelivered(u sender.Undelivered) string {
 	s := fmt.Sprintf("%s (%s)", u.Key, plural(u.Count, "line"))
 	if u.Err != nil {
 		s += ": " + u.Err.Error()
@@ -93,19 +99,19 @@ func describeUndelivered(u sender.Undelivered) string {
 	return s
 }
 
-// deliverOnce delivers one digest, retrying until timeout, and returns it
+// DeliverOnce delivers one digest, retrying until timeout, and returns it
 // if it could not be delivered.
-func deliverOnce(d *destination, dg *batch.Digest, timeout time.Duration, stderr io.Writer) []sender.Undelivered {
+func DeliverOnce(d *Destination, dg *batch.Digest, timeout time.Duration, stderr io.Writer) []sender.Undelivered {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError + 1}))
 	disp, err := sender.NewDispatcher(sender.Options{
-		Destinations: map[string]sender.Destination{d.name: {Notifier: d.notifier, Type: d.typ}},
+		Destinations: map[string]sender.Destination{d.Name: {Notifier: d.Notifier, Type: d.Type}},
 		Logger:       log,
 	})
 	if err != nil {
-		return []sender.Undelivered{{Destination: d.name, Key: dg.Key, Count: dg.Count, Err: err}}
+		return []sender.Undelivered{{Destination: d.Name, Key: dg.Key, Count: dg.Count, Err: err}}
 	}
 	if err := disp.Submit(dg); err != nil {
-		return []sender.Undelivered{{Destination: d.name, Key: dg.Key, Count: dg.Count, Err: err}}
+		return []sender.Undelivered{{Destination: d.Name, Key: dg.Key, Count: dg.Count, Err: err}}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -117,4 +123,12 @@ func deliverOnce(d *destination, dg *batch.Digest, timeout time.Duration, stderr
 	cancel()
 	<-done
 	return disp.Undelivered()
+}
+
+// plural formats a count of word: "1 line", "3 lines".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

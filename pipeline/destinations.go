@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"fmt"
@@ -19,52 +19,56 @@ import (
 	"github.com/roomwatch/roomwatch/sender/webhook"
 )
 
-func ruleOptions(e *env) rules.Options {
-	return rules.Options{Escape: sender.Escaper, LookupEnv: e.lookup}
+// RuleOptions are the options every command compiles rules with: log text
+// escaped for its destination, secrets from lookup.
+func RuleOptions(lookup func(string) (string, bool)) rules.Options {
+	return rules.Options{Escape: sender.Escaper, LookupEnv: lookup}
 }
 
-// destination is a built notifier with what the dispatcher needs to know.
-type destination struct {
-	name     string
-	typ      string
-	notifier sender.Notifier
-	closer   io.Closer // nil if nothing to close
+// Destination is a built notifier with what the dispatcher needs to know.
+type Destination struct {
+	Name     string
+	Type     string
+	Notifier sender.Notifier
+	Closer   io.Closer // nil if nothing to close
 }
 
-// buildDestinations makes one notifier per configured destination. This is
+// Outputs are where console destinations write "stdout" and "stderr".
+type Outputs struct {
+	Stdout, Stderr io.Writer
+}
+
+// BuildDestinations makes one notifier per configured destination. This is
 // the one place that knows every destination type.
-func buildDestinations(cfg *rules.Loaded, e *env) (map[string]*destination, error) {
-	out := make(map[string]*destination, len(cfg.Destinations))
+func BuildDestinations(cfg *rules.Loaded, out Outputs) (map[string]*Destination, error) {
+	dests := make(map[string]*Destination, len(cfg.Destinations))
 	for name, d := range cfg.Destinations {
-		n, c, err := buildNotifier(d, e)
+		n, c, err := BuildNotifier(d, out)
 		if err != nil {
-			for _, o := range out {
-				closeQuietly(o.closer)
-			}
+			CloseDestinations(dests)
 			return nil, fmt.Errorf("destination %q: %w", name, err)
 		}
-		out[name] = &destination{name: name, typ: d.Type, notifier: n, closer: c}
+		dests[name] = &Destination{Name: name, Type: d.Type, Notifier: n, Closer: c}
 	}
-	return out, nil
+	return dests, nil
 }
 
-// passThroughEnv is e for the destinations of a command whose stdout
-// carries its input through (pipe, exec): there a console destination
-// prints on stderr, so notifications never mix into the passed-through
-// stream.
-func passThroughEnv(e *env) *env {
-	c := *e
-	c.stdout = e.stderr
-	return &c
+// CloseDestinations closes what the destinations hold open.
+func CloseDestinations(dests map[string]*Destination) {
+	for _, d := range dests {
+		CloseQuietly(d.Closer)
+	}
 }
 
-func buildNotifier(d *config.Destination, e *env) (sender.Notifier, io.Closer, error) {
+// BuildNotifier builds the notifier of one destination, and what closes
+// it (nil when nothing must be closed).
+func BuildNotifier(d *config.Destination, out Outputs) (sender.Notifier, io.Closer, error) {
 	switch d.Type {
 	case "hipchat":
 		n, err := hipchat.New(hipchat.Config{URL: d.URL.Reveal(), Token: d.Token, From: d.From, Timeout: d.Timeout.D()})
 		return n, nil, err
 	case "console":
-		return buildConsole(d, e)
+		return buildConsole(d, out)
 	}
 	n, err := buildHTTP(d)
 	return n, nil, err
@@ -92,8 +96,8 @@ func buildHTTP(d *config.Destination) (sender.Notifier, error) {
 	return nil, fmt.Errorf("destination type %q is not supported", d.Type)
 }
 
-func buildConsole(d *config.Destination, e *env) (sender.Notifier, io.Closer, error) {
-	w, c, err := consoleOutput(d.Output, e)
+func buildConsole(d *config.Destination, out Outputs) (sender.Notifier, io.Closer, error) {
+	w, c, err := consoleOutput(d.Output, out)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,14 +105,14 @@ func buildConsole(d *config.Destination, e *env) (sender.Notifier, io.Closer, er
 	return n, c, err
 }
 
-func consoleOutput(out string, e *env) (io.Writer, io.Closer, error) {
-	switch out {
+func consoleOutput(name string, out Outputs) (io.Writer, io.Closer, error) {
+	switch name {
 	case "", "stdout":
-		return e.stdout, nil, nil
+		return out.Stdout, nil, nil
 	case "stderr":
-		return e.stderr, nil, nil
+		return out.Stderr, nil, nil
 	}
-	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +128,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("NO_COLOR") == ""
 }
 
-func closeQuietly(c io.Closer) {
+// CloseQuietly closes c, if not nil, ignoring the error.
+func CloseQuietly(c io.Closer) {
 	if c != nil {
 		_ = c.Close()
 	}

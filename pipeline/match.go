@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -10,30 +10,33 @@ import (
 )
 
 // chunk is a batch of consecutive lines from a source with what the rules
-// made of them. The gatherer sets lines, one matcher fills the rest and
-// closes ready.
+// made of them, or a barrier. The gatherer sets lines (or passed), one
+// matcher fills the rest and closes ready.
 type chunk struct {
 	lines   []tailer.Line
 	results []rules.LineResult
 	matches []rules.Match
 	shapes  []uint64 // by match, when the matchers compute shapes
 	ready   chan struct{}
+	// passed is set for a barrier, a chunk with no lines: it is closed
+	// once every chunk before it went to the line function.
+	passed chan struct{}
 }
 
 var chunkPool = sync.Pool{New: func() any {
 	return &chunk{results: make([]rules.LineResult, 0, tailer.MaxBatch)}
 }}
 
-// lineFunc receives one line with its matches, their shapes (nil when
-// matchLines computes none) and its drop rule (or nil). ms and shapes are
+// LineFunc receives one line with its matches, their shapes (nil when
+// MatchLines computes none) and its drop rule (or nil). ms and shapes are
 // only valid during the call.
-type lineFunc func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule)
+type LineFunc func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule)
 
-// lineBatches is how many batches of lines a source may send ahead of the
+// LineBatches is how many batches of lines a source may send ahead of the
 // matchers: the capacity of the channel that carries them.
-const lineBatches = 4
+const LineBatches = 4
 
-// matchLines matches the lines of the batches of in with the set that set
+// MatchLines matches the lines of the batches of in with the set that set
 // returns (read once per chunk, so a reload takes effect between chunks)
 // on one matcher per CPU, and calls fn for every line in the order of in,
 // on the calling goroutine. When shape is not nil, the matchers also
@@ -45,14 +48,21 @@ const lineBatches = 4
 // matchers and, in order, to the caller, which waits for each chunk's
 // matches before it hands its lines on. Batches are given back to the
 // tailer (tailer.Recycle) once handed on.
-func matchLines(ctx context.Context, in <-chan []tailer.Line, set func() *rules.Set, shape func(string) uint64, fn lineFunc) {
+func MatchLines(ctx context.Context, in <-chan []tailer.Line, set func() *rules.Set, shape func(string) uint64, fn LineFunc) {
+	matchLines(ctx, in, nil, set, shape, fn)
+}
+
+// matchLines is MatchLines with barriers: each channel received from
+// barriers is closed once every line that was sent on in before it is
+// handed to fn.
+func matchLines(ctx context.Context, in <-chan []tailer.Line, barriers <-chan chan struct{}, set func() *rules.Set, shape func(string) uint64, fn LineFunc) {
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *chunk, 2*workers)
 	order := make(chan *chunk, 2*workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// The gatherer owns work and order and closes them at the end of in.
-	wg.Go(func() { gather(ctx, in, work, order) })
+	wg.Go(func() { gather(ctx, in, barriers, work, order) })
 	for range workers {
 		// Matchers run until the gatherer closes work.
 		wg.Go(func() {
@@ -65,36 +75,60 @@ func matchLines(ctx context.Context, in <-chan []tailer.Line, set func() *rules.
 		<-c.ready
 		if ctx.Err() == nil {
 			c.deliver(fn)
+			if c.passed != nil {
+				close(c.passed)
+			}
 		}
 		c.reset()
 		chunkPool.Put(c)
 	}
 }
 
-// gather makes chunks of the batches of in until in is closed or ctx ends.
-func gather(ctx context.Context, in <-chan []tailer.Line, work, order chan<- *chunk) {
+// gather makes chunks of the batches of in, and of the barriers, until in
+// is closed or ctx ends.
+func gather(ctx context.Context, in <-chan []tailer.Line, barriers <-chan chan struct{}, work, order chan<- *chunk) {
 	defer close(order)
 	defer close(work)
 	for {
-		var b []tailer.Line
-		var ok bool
 		select {
-		case b, ok = <-in:
+		case b, ok := <-in:
 			if !ok {
 				return
 			}
+			queue(b, work, order)
+		case passed := <-barriers:
+			// A batch sent before the barrier was asked for is either
+			// queued already or among the len(in) batches that wait in
+			// in now, ahead of any sent later: queue those first.
+			for n := len(in); n > 0; n-- {
+				b, ok := <-in
+				if !ok {
+					return
+				}
+				queue(b, work, order)
+			}
+			c := chunkPool.Get().(*chunk)
+			c.passed = passed
+			c.ready = make(chan struct{})
+			close(c.ready) // nothing to match
+			order <- c
 		case <-ctx.Done():
 			return
 		}
-		if len(b) == 0 {
-			continue
-		}
-		c := chunkPool.Get().(*chunk)
-		c.lines = b
-		c.ready = make(chan struct{})
-		order <- c
-		work <- c
 	}
+}
+
+// queue makes a chunk of the batch b and queues it to the matchers and
+// to the caller.
+func queue(b []tailer.Line, work, order chan<- *chunk) {
+	if len(b) == 0 {
+		return
+	}
+	c := chunkPool.Get().(*chunk)
+	c.lines = b
+	c.ready = make(chan struct{})
+	order <- c
+	work <- c
 }
 
 // match runs the rules over the chunk's lines, and shape (if not nil)
@@ -111,7 +145,7 @@ func (c *chunk) match(set *rules.Set, shape func(string) uint64) {
 }
 
 // deliver hands the chunk's lines to fn, in order.
-func (c *chunk) deliver(fn lineFunc) {
+func (c *chunk) deliver(fn LineFunc) {
 	from := 0
 	for i, l := range c.lines {
 		r := c.results[i]
@@ -127,7 +161,9 @@ func (c *chunk) deliver(fn lineFunc) {
 // reset gives the chunk's batch back and forgets its matches, so that a
 // pooled chunk holds no text.
 func (c *chunk) reset() {
-	tailer.Recycle(c.lines)
+	if c.lines != nil {
+		tailer.Recycle(c.lines)
+	}
 	clear(c.matches)
-	c.lines, c.matches = nil, c.matches[:0]
+	c.lines, c.matches, c.passed = nil, c.matches[:0], nil
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roomwatch/roomwatch/internal/sdnotifytest"
 )
 
 // reRead matches a STATUS= telling that n lines were read.
@@ -15,7 +17,7 @@ func reRead(n int) *regexp.Regexp {
 }
 
 func TestNotifyLifecycle(t *testing.T) {
-	ns := captureNotify(t)
+	ns := sdnotifytest.Capture(t)
 	t.Setenv("WATCHDOG_USEC", "40000")
 	r, w := io.Pipe()
 	h := startDaemon(t, metricsConfig, nil, r, map[string]string{"HIPCHAT_TOKEN": "personal-token"})
@@ -29,7 +31,7 @@ func TestNotifyLifecycle(t *testing.T) {
 		{"ready", nil, `^READY=1\nSTATUS=lines read 0, matched 0, digests sent 0, failed 0, outbox 0$`},
 		{"status and watchdog", func() { io.WriteString(w, "ERROR disk full\nfine\n") },
 			`^STATUS=lines read 2, matched 1, digests sent 0, failed 0, outbox 0\nWATCHDOG=1$`},
-		{"reload", func() { h.o.reload("test") }, `^RELOADING=1\nMONOTONIC_USEC=[0-9]+\nSTATUS=reloading the config$`},
+		{"reload", func() { h.s.reload("test") }, `^RELOADING=1\nMONOTONIC_USEC=[0-9]+\nSTATUS=reloading the config$`},
 		{"ready after reload", nil, `^READY=1\nSTATUS=lines read 2,`},
 		{"stopping", func() { w.Close() }, `^STOPPING=1\nSTATUS=stopping: lines read 2, matched 1,`},
 	}
@@ -37,7 +39,7 @@ func TestNotifyLifecycle(t *testing.T) {
 		if s.do != nil {
 			s.do()
 		}
-		if _, err := ns.wait(regexp.MustCompile(s.want), 10*time.Second); err != nil {
+		if _, err := ns.Wait(regexp.MustCompile(s.want), 10*time.Second); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func TestMatchLinesKeepsOrder(t *testing.T) {
 	// The shape of a match is computed by the matchers, for the match it
 	// is handed with.
 	shape := func(text string) uint64 { return uint64(len(text))<<32 | uint64(strings.Count(text, "1")) }
-	matchLines(t.Context(), in, func() *rules.Set { return cfg.Set }, shape, func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule) {
+	MatchLines(t.Context(), in, func() *rules.Set { return cfg.Set }, shape, func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule) {
 		got = append(got, fmt.Sprintf("%s:%s:%s", l.File, l.Text, describe(ms, drop)))
 		if len(shapes) != len(ms) {
 			t.Fatalf("%q: %d shapes for %d matches", l.Text, len(shapes), len(ms))
@@ -106,7 +106,7 @@ func TestMatchLinesStopsWithContext(t *testing.T) {
 		in <- []tailer.Line{{Text: "line 2"}}
 		cancel()
 	}()
-	matchLines(ctx, in, func() *rules.Set { return cfg.Set }, nil, func(tailer.Line, []rules.Match, []uint64, *rules.Rule) { seen++ })
+	MatchLines(ctx, in, func() *rules.Set { return cfg.Set }, nil, func(tailer.Line, []rules.Match, []uint64, *rules.Rule) { seen++ })
 	if seen > 1 {
 		t.Errorf("%d lines handled, want at most the one sent", seen)
 	}

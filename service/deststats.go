@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -28,10 +29,10 @@ type destStats struct {
 	OutboxOverCap bool      // the outbox is past its size cap
 }
 
-// tracked is a destination's notifier as the daemon runs it: a reload can
-// swap the notifier underneath, and every attempt is counted. It is safe
-// for concurrent use.
-type tracked struct {
+// countingNotifier is a destination's notifier as the daemon runs it: a
+// reload can swap the notifier underneath, and every attempt is counted.
+// It is safe for concurrent use.
+type countingNotifier struct {
 	now func() time.Time
 	cur atomic.Pointer[liveNotifier]
 
@@ -47,20 +48,22 @@ type liveNotifier struct {
 	c io.Closer // nil if nothing to close
 }
 
-var _ sender.Notifier = (*tracked)(nil)
+var (
+	_ sender.Notifier  = (*countingNotifier)(nil)
+	_ pipeline.Wrapper = (*countingNotifier)(nil)
+)
 
-// trackDestinations wraps every destination's notifier in a tracked one.
-// It must run before delivery starts.
-func trackDestinations(dests map[string]*destination) {
-	for _, d := range dests {
-		t := &tracked{now: time.Now}
-		t.cur.Store(&liveNotifier{n: d.notifier, c: d.closer})
-		d.notifier = t
-	}
+// countDeliveries wraps the destination's notifier in a counting one and
+// returns it. It must run before delivery starts.
+func countDeliveries(d *pipeline.Destination) *countingNotifier {
+	t := &countingNotifier{now: time.Now}
+	t.cur.Store(&liveNotifier{n: d.Notifier, c: d.Closer})
+	d.Notifier = t
+	return t
 }
 
 // Notify implements sender.Notifier.
-func (t *tracked) Notify(ctx context.Context, d *batch.Digest) error {
+func (t *countingNotifier) Notify(ctx context.Context, d *batch.Digest) error {
 	err := t.cur.Load().n.Notify(ctx, d)
 	switch {
 	case err == nil:
@@ -86,21 +89,16 @@ func (t *tracked) Notify(ctx context.Context, d *batch.Digest) error {
 
 // swap puts n in place of the current notifier and returns the old one's
 // closer, to be closed once no delivery can be using it.
-func (t *tracked) swap(n *liveNotifier) io.Closer {
+func (t *countingNotifier) swap(n *liveNotifier) io.Closer {
 	return t.cur.Swap(n).c
 }
 
-// limits returns the wrapped notifier's own rate limits, if it has any:
-// wrapping a notifier must not lose them.
-func (t *tracked) limits() (sender.Limits, bool) {
-	if th, ok := t.cur.Load().n.(sender.Throttled); ok {
-		return th.RateLimits(), true
-	}
-	return sender.Limits{}, false
-}
+// Unwrap returns the notifier it counts for (pipeline.Wrapper), so that
+// its own rate limits hold.
+func (t *countingNotifier) Unwrap() sender.Notifier { return t.cur.Load().n }
 
 // stats returns the attempt counts.
-func (t *tracked) stats() destStats {
+func (t *countingNotifier) stats() destStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return destStats{Sent: t.sent.Load(), Failed: t.failed.Load(), Retried: t.retried.Load(), FailingSince: t.failing}
