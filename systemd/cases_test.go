@@ -142,7 +142,8 @@ func (h *harness) credentialAndUser(t *testing.T) {
 		pid, uid[0], field(string(st), "Groups"), n.Message, n.Room)
 }
 
-// reload: systemctl reload sends SIGHUP; a good config takes effect, and
+// reload: systemctl reload checks the config (with the credentials: the
+// token file is read), then sends SIGHUP; a good config takes effect, and
 // the process stays the same.
 func (h *harness) reload(t *testing.T) {
 	pid, _ := h.mainPID(t)
@@ -151,7 +152,7 @@ func (h *harness) reload(t *testing.T) {
 	if _, err := h.c.Systemctl("reload", unit); err != nil {
 		t.Fatal(err)
 	}
-	j, err := h.c.WaitJournal(unit, cur, regexp.MustCompile(`reason=SIGHUP[^\n]*\n(?:[^\n]*\n)*?[^\n]*msg="config reloaded"`), 10*time.Second)
+	j, err := h.c.WaitJournal(unit, cur, regexp.MustCompile(`roomwatch\.yaml: ok: 2 rules, 1 destination, 1 input\n(?:[^\n]*\n)*?[^\n]*reason=SIGHUP[^\n]*\n(?:[^\n]*\n)*?[^\n]*msg="config reloaded"`), 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,16 +166,42 @@ func (h *harness) reload(t *testing.T) {
 	t.Logf("journal:\n%s", j)
 }
 
-// reloadBad: a config with a bad regex is refused, with the place of the
-// problem in the journal; the running config goes on.
+// reloadBad: a config with a bad regex fails `systemctl reload` itself,
+// with the place of the problem in the journal, and never reaches the
+// daemon. A SIGHUP sent past the check (kill, or the config changing
+// under roomwatch) is refused by roomwatch too. Either way the running
+// config goes on.
 func (h *harness) reloadBad(t *testing.T) {
 	pid, _ := h.mainPID(t)
 	cur := h.cursor(t)
 	h.writeConfig(t, configText(h.port, true, true))
-	if _, err := h.c.Systemctl("reload", unit); err != nil {
+	out, err := h.c.Systemctl("reload", unit)
+	if err == nil {
+		t.Fatalf("systemctl reload of a bad config succeeded:\n%s", out)
+	}
+	j, err := h.c.WaitJournal(unit, cur, regexp.MustCompile(`Reload failed for roomwatch\.service`), 10*time.Second)
+	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := h.c.WaitJournal(unit, cur, regexp.MustCompile(`reason=SIGHUP[^\n]*\n(?:[^\n]*\n)*?[^\n]*reload failed; the running config stays`), 10*time.Second)
+	for _, re := range []string{
+		`roomwatch\[\d+\]: \S*roomwatch\.yaml:\d+:\d+: rule "broken": match: `, // roomwatch check, the ExecReload=
+		`roomwatch\.service: Control process exited, code=exited, status=1/FAILURE`,
+	} {
+		if !regexp.MustCompile(re).MatchString(j) {
+			t.Errorf("journal lacks %q", re)
+		}
+	}
+	if strings.Contains(j, "reason=SIGHUP") {
+		t.Errorf("roomwatch got SIGHUP although the check failed:\n%s", j)
+	}
+	t.Logf("systemctl reload: %s\njournal:\n%s", strings.TrimSpace(out), j)
+
+	// Past the check: SIGHUP straight to the main process.
+	cur = h.cursor(t)
+	if _, err := h.c.Systemctl("kill", "--kill-whom=main", "--signal=HUP", unit); err != nil {
+		t.Fatal(err)
+	}
+	j, err = h.c.WaitJournal(unit, cur, regexp.MustCompile(`reason=SIGHUP[^\n]*\n(?:[^\n]*\n)*?[^\n]*reload failed; the running config stays`), 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
