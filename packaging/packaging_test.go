@@ -5,6 +5,7 @@ package packaging_test
 
 import (
 	"debug/elf"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ func build(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds the packages: not in -short")
 	}
+	trackSources(t)
 	builtOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "roomwatch-dist-")
 		if err != nil {
@@ -39,6 +41,35 @@ func build(t *testing.T) string {
 		t.Fatalf("build.sh %s: %v\n%s", version, builtErr, builtOut)
 	}
 	return builtDir
+}
+
+// trackSources stats every file the packages are made of, so that go
+// test's cache knows them: without it, a cached PASS would outlive a change
+// to the daemon, the unit or the rule packs, which this package does not
+// import.
+func trackSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && p != ".." || d.Name() == "testdata" || d.Name() == "dist") {
+			return filepath.SkipDir
+		}
+		switch filepath.Ext(p) {
+		case ".go", ".yaml", ".service", ".sh", ".mod", ".sum":
+			_, err = os.Stat(p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"copyright", "lintian-overrides"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func only(t *testing.T, pattern string) string {
@@ -115,12 +146,27 @@ func TestDeb(t *testing.T) {
 	if !strings.Contains(string(conf), "/etc/roomwatch/roomwatch.yaml\n") {
 		t.Errorf("/etc/roomwatch/roomwatch.yaml is not a conffile: %s", conf)
 	}
+	// The .deb holds what this build made, not older files.
+	if out, err := exec.Command("sh", "-c", `"$1" --fsys-tarfile "$2" | tar -xOf - ./usr/bin/roomwatch | cmp - "$3"`,
+		"sh", dpkgDeb, deb, filepath.Join(dist, "roomwatch")).CombinedOutput(); err != nil {
+		t.Errorf("/usr/bin/roomwatch in the .deb is not the binary just built: %v: %s", err, out)
+	}
 	unit, err := exec.Command("sh", "-c", `"$1" --fsys-tarfile "$2" | tar -xOf - ./lib/systemd/system/roomwatch.service`, "sh", dpkgDeb, deb).CombinedOutput()
 	if err != nil {
 		t.Fatalf("unit from the .deb: %v: %s", err, unit)
 	}
-	if !strings.Contains(string(unit), "\nExecStart=/usr/bin/roomwatch run -c /etc/roomwatch/roomwatch.yaml\n") {
-		t.Errorf("the packaged unit does not run /usr/bin/roomwatch:\n%s", unit)
+	for _, want := range []string{
+		"\nExecStart=/usr/bin/roomwatch run -c /etc/roomwatch/roomwatch.yaml\n",
+		" -- /usr/bin/roomwatch check -c /etc/roomwatch/roomwatch.yaml\nExecReload=/bin/kill -HUP $MAINPID\n",
+	} {
+		if !strings.Contains(string(unit), want) {
+			t.Errorf("the packaged unit lacks %q:\n%s", want, unit)
+		}
+	}
+	// A credential whose file is missing stops the unit from starting: the
+	// packaged unit names none (the user adds them with systemctl edit).
+	if regexp.MustCompile(`(?m)^LoadCredential=|/usr/local/`).Match(unit) {
+		t.Errorf("the packaged unit holds LoadCredential= or /usr/local:\n%s", unit)
 	}
 }
 
