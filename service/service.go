@@ -67,12 +67,12 @@ type Service struct {
 	inputs chan []tailer.Input           // file inputs for runFiles after a reload; capacity 1
 
 	reloads  reloadStats
-	activity activity        // when files last gave lines and rules last matched
-	recent   recentMessages  // the last messages sent
-	host     string          // this machine's name, for the status page
-	started  time.Time       // when New ran
-	kick    chan struct{} // the config watch asks for a reload; capacity 1
-	rewatch chan struct{} // a reload asks the config watch to look again; capacity 1
+	activity activity       // when files last gave lines and rules last matched
+	recent   recentMessages // the last messages sent
+	host     string         // this machine's name, for the status page
+	started  time.Time      // when New ran
+	kick     chan struct{}  // the config watch asks for a reload; capacity 1
+	rewatch  chan struct{}  // a reload asks the config watch to look again; capacity 1
 
 	ln  net.Listener // nil without `listen`
 	srv *http.Server
