@@ -92,7 +92,7 @@ func New(opts Options) (*Service, error) {
 	var inputs []tailer.Input
 	for _, in := range cfg.Inputs {
 		if in.Path == "-" {
-			s.stdin = tailer.NewStdin(opts.Stdin, tailer.Options{MaxLineBytes: in.MaxLineBytes, Logger: log, Multiline: multiline(in)})
+			s.stdin = tailer.NewStdin(opts.Stdin, tailer.StdinOptions{MaxLineBytes: in.MaxLineBytes, Logger: log, Multiline: multiline(in)})
 			continue
 		}
 		inputs = append(inputs, tailerInput(in))
