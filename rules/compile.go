@@ -217,6 +217,7 @@ func (c *compiler) target(r *Rule, s *RuleSpec, label string) {
 	if r.Room == "" && (dest.Type == "hipchat" || dest.Type == "matrix") {
 		c.errorf(s.At, label, "room is required for %s destination %q", dest.Type, name)
 	}
+	c.moreRoom(r, s, label, dest)
 	if dest.Type == "hipchat" && strings.Contains(r.Room, "/") {
 		o, ol := c.origin(s, s.Room != "", label)
 		c.errorf(c.at(o, "room", o.At), ol,

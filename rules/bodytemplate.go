@@ -1,0 +1,154 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+	"text/template/parse"
+	"time"
+)
+
+// BodyTemplate is a webhook's compiled body_template: a Go template that
+// makes the request body from a digest. Its data are the fields of
+// digest_template plus .message, .color and .room; its json function
+// quotes a value as JSON. When the content type is JSON, every other
+// value it prints is escaped as the inside of a JSON string, so log text
+// can never end a string early and add keys of its own.
+type BodyTemplate struct {
+	t    *template.Template
+	json bool
+}
+
+// jsonValue is already JSON: the escaping of JSON bodies leaves it alone.
+type jsonValue string
+
+// escapeAction is the name of the function appended to every action of a
+// JSON body template.
+const escapeAction = "_roomwatch_json_escape"
+
+// bodyFuncs are the functions a body template may call besides those of
+// every template.
+var bodyFuncs = template.FuncMap{
+	"json": func(v any) (jsonValue, error) {
+		b, err := jsonMarshal(v)
+		return jsonValue(b), err
+	},
+	escapeAction: func(v any) (jsonValue, error) {
+		if j, ok := v.(jsonValue); ok {
+			return j, nil
+		}
+		b, err := jsonMarshal(fmt.Sprint(v))
+		if err != nil {
+			return "", err
+		}
+		return jsonValue(b[1 : len(b)-1]), nil
+	},
+}
+
+func jsonMarshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// NewBodyTemplate parses a body template; with isJSON every value it
+// prints is escaped for a JSON string, and what it renders must be JSON.
+func NewBodyTemplate(text string, isJSON bool) (*BodyTemplate, error) {
+	t, err := template.New("body_template").Funcs(funcs).Funcs(bodyFuncs).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if isJSON {
+		for _, tt := range t.Templates() {
+			if tt.Tree != nil {
+				escapeActions(tt.Tree.Root)
+			}
+		}
+	}
+	return &BodyTemplate{t: t, json: isJSON}, nil
+}
+
+// escapeActions pipes the value of every action that prints into the
+// JSON escaper, as html/template does for HTML.
+func escapeActions(n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			escapeActions(c)
+		}
+	case *parse.ActionNode:
+		if len(n.Pipe.Decl) > 0 {
+			return // {{$x := ...}} prints nothing
+		}
+		id := parse.NewIdentifier(escapeAction).SetPos(n.Pos)
+		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: n.Pos, Args: []parse.Node{id}})
+	case *parse.IfNode:
+		escapeActions(n.List)
+		escapeActions(n.ElseList)
+	case *parse.RangeNode:
+		escapeActions(n.List)
+		escapeActions(n.ElseList)
+	case *parse.WithNode:
+		escapeActions(n.List)
+		escapeActions(n.ElseList)
+	}
+}
+
+// Render makes a request body from data (see BodyData).
+func (b *BodyTemplate) Render(data map[string]any) ([]byte, error) {
+	var out bytes.Buffer
+	if err := b.t.Execute(&out, data); err != nil {
+		return nil, fmt.Errorf("body_template: %s", templateProblem(err))
+	}
+	if b.json && !json.Valid(out.Bytes()) {
+		return nil, fmt.Errorf("body_template: the body is not valid JSON (quote text with {{json .message}})")
+	}
+	return out.Bytes(), nil
+}
+
+// bodySample is data shaped like what a webhook passes its body template.
+func bodySample() map[string]any {
+	lines := []map[string]any{{"text": `x "quoted" <b>`, "count": 2}, {"text": "y", "count": 1}}
+	return map[string]any{
+		"count": 3, "first": time.Unix(0, 0), "last": time.Unix(1, 0), "rule": "rule", "room": "room",
+		"host": "host", "group": map[string]string{}, "lines": lines, "more": 0, "folded": 0,
+		"message": "3 × rule\nx \"quoted\" <b>\ny", "color": "red",
+	}
+}
+
+// bodyTemplate compiles a webhook's body_template and checks its
+// content_type.
+func (c *compiler) bodyTemplate(d *Destination, label string) {
+	if d.ContentType != "" && (strings.ContainsAny(d.ContentType, "\r\n") || !validMediaType(d.ContentType)) {
+		c.errorf(c.at(d, "content_type", d.At), label, "content_type: %q is not a media type like application/json", d.ContentType)
+		return
+	}
+	if d.BodyTemplate == "" {
+		if d.ContentType != "" {
+			c.errorf(c.at(d, "content_type", d.At), label, "content_type: needs body_template (the default body is JSON)")
+		}
+		return
+	}
+	if d.ContentType == "" {
+		d.ContentType = "application/json"
+	}
+	at := c.at(d, "body_template", d.At)
+	b, err := NewBodyTemplate(d.BodyTemplate, IsJSON(d.ContentType))
+	if err == nil {
+		_, err = b.Render(bodySample())
+	}
+	if err != nil {
+		c.errorf(at, label, "body_template: %s", strings.TrimPrefix(templateProblem(err), "body_template: "))
+		return
+	}
+	d.Body = b
+}
