@@ -196,3 +196,19 @@ func TestMailpitTemporaryRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestMailpitLimit: a digest past Limit bytes arrives cut, saying how
+// much was cut.
+func TestMailpitLimit(t *testing.T) {
+	mp := startMailpit(t, mailpitOptions{})
+	msg := strings.Repeat("Failed password for root from 203.0.113.5 port 22 ssh2 ✓\n", 6000)
+	d := &batch.Digest{ID: "big", Rule: "ssh", Room: "ops@example.com", Color: "yellow", Message: msg, At: epoch}
+	if err := newNotifier(t, Config{SMTP: mp.smtp}).Notify(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	// Mail has CRLF line ends; the limit is on the digest's own text.
+	text := strings.TrimRight(strings.ReplaceAll(mp.messages(t)[0].Text, "\r\n", "\n"), "\n")
+	if len(text) > Limit || !strings.HasSuffix(text, "more bytes]") || !strings.HasPrefix(text, msg[:200]) {
+		t.Errorf("text of %d bytes ends %q", len(text), text[max(0, len(text)-60):])
+	}
+}
