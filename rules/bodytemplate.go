@@ -2,12 +2,17 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/template"
 	"text/template/parse"
 	"time"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // BodyTemplate is a webhook's compiled body_template: a Go template that
@@ -125,30 +130,26 @@ func bodySample() map[string]any {
 	}
 }
 
-// bodyTemplate compiles a webhook's body_template and checks its
-// content_type.
-func (c *compiler) bodyTemplate(d *Destination, label string) {
-	if d.ContentType != "" && (strings.ContainsAny(d.ContentType, "\r\n") || !validMediaType(d.ContentType)) {
-		c.errorf(c.at(d, "content_type", d.At), label, "content_type: %q is not a media type like application/json", d.ContentType)
-		return
-	}
-	if d.BodyTemplate == "" {
-		if d.ContentType != "" {
-			c.errorf(c.at(d, "content_type", d.At), label, "content_type: needs body_template (the default body is JSON)")
+// bodyTemplates compiles the body_template of every webhook destination
+// with the rules' template functions, and checks it on sample data: a
+// misspelt field, or a body that is not JSON for a JSON content type, is
+// an error at check.
+func (c *compiler) bodyTemplates() {
+	for _, name := range slices.Sorted(maps.Keys(c.cfg.Destinations)) {
+		d := c.cfg.Destinations[name]
+		if d == nil || d.Type != "webhook" || d.BodyTemplate == "" {
+			continue
 		}
-		return
+		at := c.at(d, "body_template", d.At)
+		b, err := NewBodyTemplate(d.BodyTemplate, config.IsJSON(cmp.Or(d.ContentType, "application/json")))
+		if err == nil {
+			_, err = b.Render(bodySample())
+		}
+		if err != nil {
+			c.errorf(at, fmt.Sprintf("destination %q", name), "body_template: %s",
+				strings.TrimPrefix(templateProblem(err), "body_template: "))
+			continue
+		}
+		d.Body = b
 	}
-	if d.ContentType == "" {
-		d.ContentType = "application/json"
-	}
-	at := c.at(d, "body_template", d.At)
-	b, err := NewBodyTemplate(d.BodyTemplate, IsJSON(d.ContentType))
-	if err == nil {
-		_, err = b.Render(bodySample())
-	}
-	if err != nil {
-		c.errorf(at, label, "body_template: %s", strings.TrimPrefix(templateProblem(err), "body_template: "))
-		return
-	}
-	d.Body = b
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // TestMoreRoomsErrors checks that `check` catches, at their place, the
@@ -113,7 +115,7 @@ func TestMoreRoomsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := cfg.Destinations
-	if d["m"].StartTLS != "auto" || d["n"].URL.Reveal() != DefaultNtfyURL || d["tg"].APIURL != DefaultTelegramURL {
+	if d["m"].StartTLS != "auto" || d["n"].URL.Reveal() != config.DefaultNtfyURL || d["tg"].APIURL != config.DefaultTelegramURL {
 		t.Errorf("defaults: starttls %q, ntfy url %q, api_url %q", d["m"].StartTLS, d["n"].URL.Reveal(), d["tg"].APIURL)
 	}
 	if d["h"].Body == nil || d["h"].ContentType != "application/json" {

@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // StartTLS says whether the connection is upgraded with STARTTLS.
@@ -39,7 +39,7 @@ type Config struct {
 	// Username and Password authenticate (AUTH); both empty for none.
 	// Password never appears in an error.
 	Username string
-	Password rules.Secret
+	Password config.Secret
 	// From is the sender address.
 	From string
 	// StartTLS says whether the connection is upgraded; it does not

@@ -2,20 +2,17 @@ package email
 
 import (
 	"errors"
-	"flag"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/internal/realtest"
-	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -73,8 +70,8 @@ func TestMailpitDigest(t *testing.T) {
 		t.Errorf("html body %q", m.HTML)
 	}
 	boundary := regexp.MustCompile(`[0-9a-f]{20,}`)
-	sendertest.CompareGolden(t, "html-digest", "Subject: "+m.Subject+"\n\n--- text\n"+m.Text+"\n--- html\n"+
-		boundary.ReplaceAllString(m.HTML, "X")+"\n", *update)
+	sendertest.Golden(t, "html-digest", "Subject: "+m.Subject+"\n\n--- text\n"+m.Text+"\n--- html\n"+
+		boundary.ReplaceAllString(m.HTML, "X")+"\n")
 }
 
 // TestMailpitHostileLine: a first line that tries to add a header (CR
@@ -167,7 +164,7 @@ func TestServerDown(t *testing.T) {
 		t.Skip("starts a real SMTP server")
 	}
 	addr := realtest.Addr(t)
-	n := newNotifier(t, Config{SMTP: addr, Password: rules.Secret("")})
+	n := newNotifier(t, Config{SMTP: addr, Password: config.Secret("")})
 	err := n.Notify(t.Context(), htmlDigest())
 	if sender.KindOf(err) != sender.Retryable {
 		t.Fatalf("server down: Notify = %v, want retryable", err)

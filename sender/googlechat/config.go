@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -21,7 +21,7 @@ type Config struct {
 	// WebhookURL is the space's incoming webhook,
 	// https://chat.googleapis.com/v1/spaces/S/messages?key=K&token=T. It
 	// is a secret: it never appears in an error.
-	WebhookURL rules.Secret
+	WebhookURL config.Secret
 	// Timeout bounds one request; sender.DefaultTimeout if zero.
 	Timeout time.Duration
 	// Client sends the requests; a plain http.Client if nil.

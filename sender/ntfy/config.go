@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -25,7 +25,7 @@ type Config struct {
 	URL string
 	// Token is an access token (tk_…), sent as a bearer token; empty for
 	// a public topic. It never appears in an error.
-	Token rules.Secret
+	Token config.Secret
 	// Timeout bounds one request; sender.DefaultTimeout if zero.
 	Timeout time.Duration
 	// Client sends the requests; a plain http.Client if nil.

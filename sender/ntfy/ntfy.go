@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -32,7 +32,7 @@ var (
 
 // New checks cfg and returns a Notifier. It sends nothing.
 func New(cfg Config) (*Notifier, error) {
-	raw := cmp.Or(cfg.URL, rules.DefaultNtfyURL)
+	raw := cmp.Or(cfg.URL, config.DefaultNtfyURL)
 	if _, err := sender.CheckURL("url", raw); err != nil {
 		return nil, fmt.Errorf("ntfy: %w", err)
 	}

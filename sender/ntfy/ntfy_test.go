@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,18 +12,16 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 const token = "tk_SECRETtoken"
 
-func notifier(t *testing.T, url string, tok rules.Secret) *Notifier {
+func notifier(t *testing.T, url string, tok config.Secret) *Notifier {
 	t.Helper()
 	n, err := New(Config{URL: url, Token: tok, Now: func() time.Time { return epoch }})
 	if err != nil {
@@ -50,7 +47,7 @@ func TestPayloadGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := f.received()
-			sendertest.CompareGolden(t, tt.name, sendertest.Pretty(t, got[0]), *update)
+			sendertest.Golden(t, tt.name, sendertest.Pretty(t, got[0]))
 			if h := f.headers[0].Get("Authorization"); h != "Bearer "+token {
 				t.Errorf("Authorization = %q", h)
 			}
@@ -83,7 +80,7 @@ func TestNotifyRefusals(t *testing.T) {
 	tests := []struct {
 		name   string
 		setup  func(f *fake)
-		tok    rules.Secret
+		tok    config.Secret
 		room   string
 		status int
 		kind   sender.Kind

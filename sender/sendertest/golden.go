@@ -1,22 +1,26 @@
 package sendertest
 
 import (
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/roomwatch/roomwatch/sender"
 )
 
-// CompareGolden checks got against testdata/<name>.golden, rewriting the
-// file first when update is set (the -update flag of the caller).
-func CompareGolden(t testing.TB, name, got string, update bool) {
+// update rewrites the golden files: `go test ./sender/slack -update`.
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// Golden compares got with testdata/<name>.golden, which -update rewrites.
+func Golden(t testing.TB, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
+	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -29,3 +33,22 @@ func CompareGolden(t testing.TB, name, got string, update bool) {
 		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }
+
+// AssertError checks that err is a *sender.Error of that status and kind
+// whose text says every one of says.
+func AssertError(t testing.TB, err error, status int, kind sender.Kind, says ...string) {
+	t.Helper()
+	var e *sender.Error
+	if !errors.As(err, &e) || e.Status != status || e.Kind != kind {
+		t.Fatalf("Notify = %v, want %v status %d", err, kind, status)
+	}
+	for _, s := range says {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not say %q", err, s)
+		}
+	}
+}
+
+// Updating reports whether -update was given, for golden files kept
+// elsewhere than testdata/<name>.golden.
+func Updating() bool { return *update }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -23,7 +23,7 @@ const (
 type Config struct {
 	// Token is the bot token from @BotFather. It is part of every
 	// request's URL path and never appears in an error.
-	Token rules.Secret
+	Token config.Secret
 	// APIURL is the Bot API server, https://api.telegram.org when empty.
 	APIURL string
 	// Timeout bounds one request; sender.DefaultTimeout if zero.

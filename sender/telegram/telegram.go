@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -33,7 +33,7 @@ var (
 
 // New checks cfg and returns a Notifier. It sends nothing.
 func New(cfg Config) (*Notifier, error) {
-	base := cmp.Or(cfg.APIURL, rules.DefaultTelegramURL)
+	base := cmp.Or(cfg.APIURL, config.DefaultTelegramURL)
 	if _, err := sender.CheckURL("api_url", base); err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}

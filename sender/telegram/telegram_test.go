@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,18 +11,16 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url, token string) *Notifier {
 	t.Helper()
-	n, err := New(Config{APIURL: url, Token: rules.Secret(token), Now: func() time.Time { return epoch }})
+	n, err := New(Config{APIURL: url, Token: config.Secret(token), Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +43,7 @@ func TestPayloadGolden(t *testing.T) {
 			if err := notifier(t, f.URL, botToken).Notify(t.Context(), &tt.d); err != nil {
 				t.Fatal(err)
 			}
-			sendertest.CompareGolden(t, tt.name, sendertest.Pretty(t, f.bodies[0]), *update)
+			sendertest.Golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
@@ -38,11 +39,11 @@ func newRecorder(t *testing.T) *recorder {
 
 func templated(t *testing.T, url, text, contentType string) *Notifier {
 	t.Helper()
-	b, err := rules.NewBodyTemplate(text, rules.IsJSON(contentType))
+	b, err := rules.NewBodyTemplate(text, config.IsJSON(contentType))
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := New(Config{URL: rules.Secret(url), Host: "web-01", Body: b, ContentType: contentType,
+	n, err := New(Config{URL: config.Secret(url), Host: "web-01", Body: b, ContentType: contentType,
 		Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
@@ -71,10 +72,10 @@ func TestBodyTemplateGolden(t *testing.T) {
 				t.Errorf("Content-Type %q, want %q", r.types[0], tt.contentType)
 			}
 			got := r.bodies[0]
-			if rules.IsJSON(tt.contentType) {
+			if config.IsJSON(tt.contentType) {
 				got = sendertest.Pretty(t, []byte(got))
 			}
-			sendertest.CompareGolden(t, "body-"+tt.name, got, *update)
+			sendertest.Golden(t, "body-"+tt.name, got)
 		})
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // Renderer makes a request body from a digest's template data (see
@@ -17,10 +17,10 @@ type Renderer interface {
 type Config struct {
 	// URL receives the POST. It may hold a secret: it never appears in an
 	// error.
-	URL rules.Secret
+	URL config.Secret
 	// Headers are added to every request (e.g. Authorization); their
 	// values are secrets.
-	Headers map[string]rules.Secret
+	Headers map[string]config.Secret
 	// Host names this machine in the document.
 	Host string
 	// Body, when set, makes the request body instead of the JSON
