@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/mail"
 	"strconv"
-	"strings"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -31,11 +30,12 @@ const SubjectMax = 120
 // Notifier mails digests through one SMTP server. It is safe for
 // concurrent use: each delivery uses its own connection.
 type Notifier struct {
-	opts []gomail.Option
-	from string
-	host string
-	addr string // host:port, for errors
-	pass string // for Scrub
+	opts     []gomail.Option
+	from     string
+	host     string
+	addr     string // host:port, for errors
+	hostname string // the server's host
+	pass     string // for Scrub
 }
 
 var (
@@ -80,7 +80,7 @@ func New(cfg Config) (*Notifier, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password.Reveal()))
 	}
-	return &Notifier{opts: opts, from: cfg.From, host: cmp.Or(cfg.Host, "localhost"), addr: cfg.SMTP,
+	return &Notifier{opts: opts, from: cfg.From, host: cmp.Or(cfg.Host, "localhost"), addr: cfg.SMTP, hostname: host,
 		pass: cfg.Password.Reveal()}, nil
 }
 
@@ -93,9 +93,9 @@ func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
 	if err != nil {
 		return fmt.Errorf("email to %q: %w", d.Room, &sender.Error{Kind: sender.Permanent, Err: err})
 	}
-	// The host is not known in New for a server that is down at start,
-	// so the client is made per delivery; it holds no connection.
-	c, err := gomail.NewClient(strings.TrimSuffix(hostOf(n.addr), "."), n.opts...)
+	// A client per delivery: it holds one connection, so concurrent
+	// deliveries never share one, and nothing stays open between digests.
+	c, err := gomail.NewClient(n.hostname, n.opts...)
 	if err == nil {
 		err = c.DialAndSendWithContext(ctx, m)
 	}
@@ -103,9 +103,4 @@ func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
 		return sender.Scrub(fmt.Errorf("email to %q via %s: %w", d.Room, n.addr, classify(err)), n.pass)
 	}
 	return nil
-}
-
-func hostOf(addr string) string {
-	h, _, _ := net.SplitHostPort(addr)
-	return h
 }
