@@ -55,8 +55,15 @@ func (c *checker) email(d *Destination, label string) {
 	case err != nil || host == "":
 		c.errorf(c.at(d, "smtp", d.At), label, "smtp: want host:port, e.g. mail.example.com:587")
 	default:
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		switch n, err := strconv.Atoi(port); {
+		case err != nil || n < 1 || n > 65535:
 			c.errorf(c.at(d, "smtp", d.At), label, "smtp: port %q is not a number from 1 to 65535", port)
+		case n == 465 && !d.TLS:
+			// The server speaks TLS from the first byte: a client that
+			// waits for its greeting waits until the timeout.
+			c.warnf(c.at(d, "smtp", d.At), label, "smtp: port 465 is implicit TLS; set tls: true")
+		case (n == 587 || n == 25) && d.TLS:
+			c.warnf(c.at(d, "tls", d.At), label, "tls: port %d usually speaks STARTTLS, not implicit TLS; drop tls: true", n)
 		}
 	}
 	if d.From == "" {

@@ -91,6 +91,27 @@ func TestMoreRoomsErrors(t *testing.T) {
 	}
 }
 
+// TestEmailPortWarnings: a port that does not match the TLS mode is a
+// warning at check, not a hung delivery at 3 a.m.
+func TestEmailPortWarnings(t *testing.T) {
+	yaml := "destinations:\n" +
+		"  a: {type: email, smtp: 'mail.example.com:465', from: 'rw@example.com'}\n" +
+		"  b: {type: email, smtp: 'mail.example.com:587', from: 'rw@example.com', tls: true}\n" +
+		"  c: {type: email, smtp: 'mail.example.com:465', from: 'rw@example.com', tls: true}\n" +
+		"rules:\n  - {name: r, match: x, destination: a, room: 'ops@example.com'}\n"
+	cfg, err := Parse([]byte(yaml), "roomwatch.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`roomwatch.yaml:2:26: destination "a": smtp: port 465 is implicit TLS; set tls: true`,
+		`roomwatch.yaml:3:79: destination "b": tls: port 587 usually speaks STARTTLS, not implicit TLS; drop tls: true`,
+	}
+	if diff := cmp.Diff(want, errorLines(t, cfg.Warnings)); diff != "" {
+		t.Errorf("warnings mismatch (-want +got):\n%s", diff)
+	}
+}
+
 // TestMoreRoomsValid loads one of each new destination and fills their
 // defaults.
 func TestMoreRoomsValid(t *testing.T) {
