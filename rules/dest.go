@@ -20,7 +20,7 @@ var typeKeys = map[string][]string{
 	"teams":        {"webhook_url"},
 	"matrix":       {"url", "token"},
 	"webhook":      {"url", "headers"},
-	"alertmanager": {"url"},
+	"alertmanager": {"url", "resolve_after"},
 	"console":      {"output"},
 }
 
@@ -215,6 +215,9 @@ func (c *compiler) destMisc(d *Destination, label string) {
 	if d.Timeout < 0 {
 		c.errorf(c.at(d, "timeout", d.At), label, "timeout: must not be negative")
 	}
+	if d.ResolveAfter < 0 || d.ResolveAfter == 0 && c.cfg.written(d, "resolve_after") {
+		c.errorf(c.at(d, "resolve_after", d.At), label, "resolve_after: must be more than 0")
+	}
 	if d.OutboxMaxBytes < 0 {
 		c.errorf(c.at(d, "outbox_max_bytes", d.At), label, "outbox_max_bytes: must not be negative")
 	}
@@ -228,6 +231,7 @@ func (c *compiler) destMisc(d *Destination, label string) {
 			}
 		}
 	}
+	c.discordUsername(d, label)
 	if d.Type == "hipchat" && utf8.RuneCountInString(d.From) > maxFromLen {
 		c.errorf(c.at(d, "from", d.At), label, "from: longer than %d characters", maxFromLen)
 	}

@@ -86,7 +86,7 @@ func buildHTTP(d *rules.Destination) (sender.Notifier, error) {
 	case "webhook":
 		return webhook.New(webhook.Config{URL: d.URL, Headers: d.Headers, Host: rules.Hostname(), Timeout: timeout})
 	case "alertmanager":
-		return alertmanager.New(alertmanager.Config{URL: d.URL, Host: rules.Hostname(), Timeout: timeout})
+		return alertmanager.New(alertmanager.Config{URL: d.URL, Host: rules.Hostname(), ResolveAfter: d.ResolveAfter.D(), Timeout: timeout})
 	}
 	return nil, fmt.Errorf("destination type %q is not supported", d.Type)
 }
