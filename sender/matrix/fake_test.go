@@ -31,9 +31,9 @@ type fake struct {
 	mu      sync.Mutex // protects the fields below
 	limit   int        // events accepted before 429; 0 for no limit
 	lookups int        // alias lookups answered
-	txns   map[string]string
-	events []map[string]any
-	bodies [][]byte
+	txns    map[string]string
+	events  []map[string]any
+	bodies  [][]byte
 }
 
 func newFake(t *testing.T) *fake {
