@@ -91,6 +91,9 @@ func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
 		closeDestinations(dests)
 		return nil, err
 	}
+	if d.files != nil {
+		d.en.files.Store(d.files)
+	}
 	return d, nil
 }
 

@@ -27,6 +27,10 @@ type engine struct {
 	matched atomic.Int64
 	count   counts      // per file and per rule, for metrics
 	counter lineCounter // into count, from handle's goroutine
+	// files is the file tailer (nil without one) asked to save its
+	// positions soon after a digest is safe in the outbox, so a crash
+	// re-reads only the lines of digests still open.
+	files atomic.Pointer[tailer.Tailer]
 }
 
 func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logger) (*engine, error) {
@@ -45,9 +49,13 @@ func newEngine(cfg *rules.Config, dests map[string]*destination, log *slog.Logge
 // submit hands a closed digest to the dispatcher, which releases it once
 // it is in the outbox.
 func (en *engine) submit(d *batch.Digest) {
-	if err := en.disp.Submit(d); errors.Is(err, sender.ErrUnknownDestination) {
+	err := en.disp.Submit(d)
+	if errors.Is(err, sender.ErrUnknownDestination) {
 		en.log.Error("digest dropped", "key", d.Key.String(), "lines", d.Count, "err", err)
 		d.Release()
+	}
+	if t := en.files.Load(); t != nil && err == nil {
+		t.SaveSoon()
 	}
 }
 

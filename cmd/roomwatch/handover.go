@@ -60,6 +60,7 @@ func (o *ops) handover(ctx context.Context, old *tailer.Tailer, ins []tailer.Inp
 		return old
 	}
 	o.files.Store(t)
+	o.d.en.files.Store(t)
 	o.d.files = t // read by run once the pipeline has ended
 	o.log.Info("inputs changed", "inputs", len(ins))
 	return t
