@@ -16,7 +16,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // Helpers for the tests against real servers (Alertmanager, Dendrite):
