@@ -76,18 +76,31 @@ func (r *recorder) exchanges() []exchange {
 	return append([]exchange(nil), r.got...)
 }
 
-// startServer starts a real server program and stops it (SIGKILL, by its
-// pid) when the test ends; its output goes to the test log.
+// startServer starts a real server program in dir and stops it (SIGKILL,
+// by its pid) when the test ends. Its output goes to dir/server.log, whose
+// last lines the test log shows if the test fails.
 func startServer(t *testing.T, dir string, name string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	out := &testWriter{t: t}
+	logPath := filepath.Join(dir, "server.log")
+	out, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		out.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("%s output (last 3000 bytes):\n%s", filepath.Base(name), b[max(0, len(b)-3000):])
+		}
+	})
 	return cmd
 }
 
