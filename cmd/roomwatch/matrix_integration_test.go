@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender/matrix"
 )
 
@@ -135,7 +135,7 @@ func TestMatrixDendriteRetryOnce(t *testing.T) {
 	_, botToken := d.account("roomwatch")
 	roomID := d.room(botToken, "ops", nil)
 	rec := newRecorder(t, d.url)
-	n, err := matrix.New(matrix.Config{URL: rec.URL, Token: rules.Secret(botToken)})
+	n, err := matrix.New(matrix.Config{URL: rec.URL, Token: config.Secret(botToken)})
 	if err != nil {
 		t.Fatal(err)
 	}
