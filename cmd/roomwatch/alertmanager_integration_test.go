@@ -28,7 +28,7 @@ func TestAlertmanagerFiring(t *testing.T) {
 	cfg := filepath.Join(dir, "roomwatch.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`destinations:
   am: {type: alertmanager, url: %s}
-defaults: {room: ops, debounce: {wait: 0s}}
+defaults: {room: ops, debounce: {wait: 1m}} # pipe sends each digest at the end of its input
 rules:
   - name: disk-full
     match: 'ERROR disk full on (?P<mount>/[\w/]*)'
