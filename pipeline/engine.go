@@ -183,5 +183,9 @@ func (en *Engine) Matched() int64 { return en.matched.Load() }
 // OpenDigests returns how many digests collect matches now.
 func (en *Engine) OpenDigests() int { return en.batcher.Stats().Open }
 
+// OpenKeys returns up to max open debounce keys, those due first, and how
+// many are open in all.
+func (en *Engine) OpenKeys(max int) ([]batch.OpenKey, int) { return en.batcher.OpenKeys(max) }
+
 // DeliveryStats returns what the dispatcher knows of each destination.
 func (en *Engine) DeliveryStats() map[string]sender.Stats { return en.disp.Stats() }
