@@ -231,6 +231,20 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			name: "discord username and matrix room",
+			yaml: "destinations:\n  d:\n    type: discord\n    webhook_url: https://discord.example/api/webhooks/1/x\n    username: Ops-Clyde\n" +
+				"  m:\n    type: matrix\n    url: https://matrix.example.org\n    token_env: SLACK_URL\n" +
+				"  a:\n    type: alertmanager\n    url: http://am.example:9093\n    resolve_after: 0s\n" +
+				"rules:\n  - {name: a, match: x, destination: m, room: Ops}\n  - {name: b, match: y, destination: m, room: '#ops:example.org'}\n" +
+				"  - {name: c, match: z, destination: m, room: '!abc:example.org:8448'}\n  - {name: d, match: w, destination: m, room: 'ops:example.org'}\n",
+			want: []string{
+				`roomwatch.yaml:5:15: destination "d": username "Ops-Clyde": Discord refuses a webhook username containing "clyde"`,
+				`roomwatch.yaml:13:20: destination "a": resolve_after: must be more than 0`,
+				`roomwatch.yaml:15:47: rule "a": room "Ops": want a Matrix room id (!abc:example.org) or alias (#ops:example.org) for destination "m"`,
+				`roomwatch.yaml:18:47: rule "d": room "ops:example.org": want a Matrix room id (!abc:example.org) or alias (#ops:example.org) for destination "m"`,
+			},
+		},
+		{
 			name: "templates that do not parse or name missing fields",
 			yaml: header + "  - name: a\n    match: '(?P<level>crit)'\n    template: '{{.level}} {{.nope}}'\n" +
 				"  - name: b\n    match: y\n    template: '{{.line'\n    digest_template: '{{.group.ip}}'\n",

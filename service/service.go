@@ -119,6 +119,7 @@ func New(opts Options) (*Service, error) {
 		pipeline.CloseDestinations(dests)
 		return nil, err
 	}
+	s.en.SaveSoonOf(s.files.Load())
 	s.cfg.Store(cfg)
 	s.reloads.done(true, s.now())
 	if cfg.Listen != "" {

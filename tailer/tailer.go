@@ -80,6 +80,7 @@ type Tailer struct {
 	known   map[string]bool     // inputs that ran before (from the positions file)
 	scanned bool                // the first scan is done; SavePositions may write
 	ready   chan struct{}       // closed after the first scan
+	kick    chan struct{}       // SaveSoon's ask, buffered 1
 
 	// Owned by the Run goroutine.
 	noWatch bool // poll only (tests of the fallback)
@@ -114,7 +115,7 @@ func New(opts TailerOptions) (*Tailer, error) {
 	setDefaults(&opts)
 	t := &Tailer{opts: opts, log: opts.Logger, now: opts.Now,
 		files: map[fileID]*file{}, saved: map[fileID]position{}, known: map[string]bool{},
-		ready: make(chan struct{}), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
+		ready: make(chan struct{}), kick: make(chan struct{}, 1), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
 	if opts.StateDir != "" {
 		p, err := loadPositions(opts.StateDir)
 		if err != nil {
@@ -211,6 +212,8 @@ func (t *Tailer) loop(ctx context.Context) error {
 	defer save.Stop()
 	soon := time.NewTimer(time.Hour)
 	soon.Stop()
+	var asked saveSoon
+	defer asked.stop()
 	var events <-chan fsnotify.Event
 	var errs <-chan error
 	if t.watcher != nil {
@@ -231,11 +234,21 @@ func (t *Tailer) loop(ctx context.Context) error {
 			t.scan(false)
 		case <-rescan.C:
 			t.scan(false)
+		case <-t.kick:
+			asked.ask(time.Now())
+		case <-asked.due():
+			t.savePositions()
+			asked.saved(time.Now())
 		case <-save.C:
-			if err := t.SavePositions(); err != nil {
-				t.log.Error("save positions", "err", err)
-			}
+			t.savePositions()
 		}
+	}
+}
+
+// savePositions is SavePositions with its error logged.
+func (t *Tailer) savePositions() {
+	if err := t.SavePositions(); err != nil {
+		t.log.Error("save positions", "err", err)
 	}
 }
 
