@@ -70,8 +70,11 @@ func (c *compiler) inputs() {
 			continue
 		}
 		label := fmt.Sprintf("inputs[%d]", i)
+		if c.journalInput(in, label) {
+			continue
+		}
 		if in.Path == "" {
-			c.errorf(in.At, label, "path is required")
+			c.errorf(in.At, label, "path or journal is required")
 		}
 		in.Path = c.cfg.resolve(in.Path)
 		c.oneOf(in, in, label, "start", in.Start, "end", "beginning")

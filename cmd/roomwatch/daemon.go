@@ -95,6 +95,13 @@ func newDaemon(cfg *rules.Config, e *env, log *slog.Logger) (*daemon, error) {
 }
 
 func tailerInput(in *rules.Input) tailer.Input {
+	if in.Journal != nil {
+		ti := tailer.Input{Journal: in.Journal.TailerJournal(), MaxLineBytes: in.MaxLineBytes}
+		if in.Journal.Start == "beginning" {
+			ti.Start = tailer.StartAtBeginning
+		}
+		return ti
+	}
 	ti := tailer.Input{Path: in.Path, Exclude: in.Exclude, MaxLineBytes: in.MaxLineBytes, Multiline: multiline(in)}
 	if in.Start == "beginning" {
 		ti.Start = tailer.StartAtBeginning

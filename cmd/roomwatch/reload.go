@@ -221,6 +221,9 @@ func sameFileInputs(a, b *rules.Config) bool {
 			if in.Multiline != nil {
 				k += fmt.Sprintf(" %q %v", in.Multiline.Start.String(), in.Multiline.Timeout)
 			}
+			if in.Journal != nil {
+				k += fmt.Sprintf(" journal %+v", *in.Journal)
+			}
 			ks = append(ks, k)
 		}
 		return ks
