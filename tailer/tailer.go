@@ -92,6 +92,7 @@ type Tailer struct {
 	lastAt  map[string]*file  // the file last seen at each path
 	byName  map[string]*file  // current path of each followed file
 	warned  map[string]string // path -> last problem logged about it
+	empty   map[int]bool      // inputs that matched no file at the first scan and since
 	runner  *runner
 
 	journals []*journalSource // the journal inputs; fixed after New

@@ -59,7 +59,7 @@ func (o *ops) tryReload() error {
 	if err != nil {
 		return err
 	}
-	for _, w := range cfg.Warnings {
+	for _, w := range append(cfg.Warnings, cfg.BlindSpots()...) {
 		o.log.Warn("config", "problem", w.Error())
 	}
 	return o.apply(cfg)
