@@ -200,10 +200,10 @@ func TestJournalVacuumedCursor(t *testing.T) {
 	h.expect("a", "b")
 	h.stop()
 
-	if err := os.Remove(d.file); err != nil {
+	if err := os.Remove(d.File); err != nil {
 		t.Fatal(err)
 	}
-	d.file = filepath.Join(d.Dir, "y.journal")
+	d.File = filepath.Join(d.Dir, "y.journal")
 	d.write(msgs("c", "d")...)
 	h = start(t, opts)
 	h.expect("c", "d")
