@@ -2,7 +2,6 @@ package tailer
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,61 +19,26 @@ type JournalFields struct {
 	Host       string // _HOSTNAME
 }
 
-// jvalue is one field of a `journalctl --output=json` entry. journalctl
-// writes a field as a string when it is valid UTF-8, as an array of byte
-// values when it is not, as null when it is too large (without --all),
-// and as an array of those when the entry has the field more than once.
+// jvalue is one field of a `journalctl --output=json` entry, as bytes.
+// journalctl writes a field as a string when it is valid UTF-8, as an
+// array of byte values when it is not, as null when it is too large
+// (without --all), and as an array of those when the entry has the field
+// more than once (decodeEntry keeps the last).
 type jvalue []byte
-
-// UnmarshalJSON implements json.Unmarshaler. Of a repeated field it keeps
-// the last value, which is what journalctl's own short output shows.
-func (v *jvalue) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*v = nil
-		return nil
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*v = append((*v)[:0], s...)
-		return nil
-	case b[0] != '[':
-		return errors.New("journal field: want a string, an array or null")
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(b, &items); err != nil {
-		return err
-	}
-	if len(items) > 0 && (items[0][0] == '"' || items[0][0] == '[' || string(items[0]) == "null") {
-		return v.UnmarshalJSON(items[len(items)-1]) // a repeated field
-	}
-	out := make([]byte, 0, len(items))
-	for _, it := range items {
-		n, err := strconv.ParseUint(string(it), 10, 8)
-		if err != nil {
-			return errors.New("journal field: want an array of byte values")
-		}
-		out = append(out, byte(n))
-	}
-	*v = out
-	return nil
-}
 
 // jentry is the part of a journal entry roomwatch uses.
 type jentry struct {
-	Cursor     string `json:"__CURSOR"`
-	Realtime   string `json:"__REALTIME_TIMESTAMP"`
-	Message    jvalue `json:"MESSAGE"`
-	Host       jvalue `json:"_HOSTNAME"`
-	Unit       jvalue `json:"_SYSTEMD_UNIT"`
-	Identifier jvalue `json:"SYSLOG_IDENTIFIER"`
-	Comm       jvalue `json:"_COMM"`
-	PID        jvalue `json:"_PID"`
-	SyslogPID  jvalue `json:"SYSLOG_PID"`
-	Priority   jvalue `json:"PRIORITY"`
+	Cursor     string
+	Message    jvalue
+	Host       jvalue
+	Unit       jvalue
+	Identifier jvalue
+	Comm       jvalue
+	PID        jvalue
+	SyslogPID  jvalue
+	Priority   jvalue
+
+	cursor, realtime jvalue // as read; Cursor and time() use them
 }
 
 // journalOutputFields are the fields journalctl is asked for; it adds the
@@ -84,19 +48,20 @@ const journalOutputFields = "MESSAGE,_HOSTNAME,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER,_
 // parseEntry decodes one line of `journalctl --output=json`.
 func parseEntry(b []byte) (jentry, error) {
 	var e jentry
-	if err := json.Unmarshal(b, &e); err != nil {
+	if err := decodeEntry(b, &e); err != nil {
 		return jentry{}, err
 	}
-	if e.Cursor == "" {
+	if len(e.cursor) == 0 {
 		return jentry{}, errors.New("journal entry without __CURSOR")
 	}
+	e.Cursor = string(e.cursor)
 	return e, nil
 }
 
 // time returns when the journal received the entry; the zero time when the
 // entry does not say.
 func (e *jentry) time() time.Time {
-	us, err := strconv.ParseInt(e.Realtime, 10, 64)
+	us, err := strconv.ParseInt(string(e.realtime), 10, 64)
 	if err != nil {
 		return time.Time{}
 	}
