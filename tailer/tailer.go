@@ -116,7 +116,10 @@ func New(opts TailerOptions) (*Tailer, error) {
 	var files, journals []Input
 	for _, in := range opts.Inputs {
 		if in.Journal != nil {
-			errs = append(errs, CheckJournal(in.Journal))
+			// Inputs of one journal fail alike: say it once.
+			if err := CheckJournal(in.Journal); err != nil && !slices.ContainsFunc(errs, func(e error) bool { return e != nil && e.Error() == err.Error() }) {
+				errs = append(errs, err)
+			}
 			journals = append(journals, in)
 			continue
 		}
