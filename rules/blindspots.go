@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
@@ -17,10 +18,10 @@ import (
 // glob or include that matches no file, and a journal input that could
 // not start. It looks at the file system as it is now, so `check` and the
 // start of `run` call it, not Compile.
-func (c *Config) BlindSpots() Errors {
-	var ws Errors
+func (c *Loaded) BlindSpots() config.Errors {
+	var ws config.Errors
 	if len(c.Inputs) == 0 {
-		ws = append(ws, Error{At: Place{File: c.File, Line: 1, Col: 1},
+		ws = append(ws, config.Error{At: config.Place{File: c.File, Line: 1, Col: 1},
 			Msg: "no inputs: run would have nothing to read; add inputs, such as `- journal: {}` (the systemd journal) or `- path: /var/log/app.log`"})
 	}
 	for i, in := range c.Inputs {
@@ -28,34 +29,34 @@ func (c *Config) BlindSpots() Errors {
 			continue
 		}
 		label := fmt.Sprintf("inputs[%d]", i)
-		at := c.placeOf(in, "path", in.At)
+		at := c.ValueAt(in, "path", in.At)
 		switch {
 		case in.Journal != nil:
-			if err := tailer.CheckJournal(in.Journal.TailerJournal()); err != nil {
-				ws = append(ws, Error{At: c.placeOf(in, "journal", in.At), Msg: label + ": " + err.Error()})
+			if err := tailer.CheckJournal(TailerJournal(in.Journal)); err != nil {
+				ws = append(ws, config.Error{At: c.ValueAt(in, "journal", in.At), Msg: label + ": " + err.Error()})
 			}
 		case in.Path == "" || in.Path == "-":
 		case strings.ContainsAny(in.Path, `*?[\`):
 			if m, _ := filepath.Glob(in.Path); len(m) == 0 {
-				ws = append(ws, Error{At: at, Msg: fmt.Sprintf("%s: path %s matches no file now: nothing is read until one appears; check the pattern", label, in.Path)})
+				ws = append(ws, config.Error{At: at, Msg: fmt.Sprintf("%s: path %s matches no file now: nothing is read until one appears; check the pattern", label, in.Path)})
 			}
 		default:
 			if missing(in.Path) && missing(filepath.Dir(in.Path)) {
-				ws = append(ws, Error{At: at, Msg: fmt.Sprintf("%s: path %s does not exist, nor does its directory %s: nothing is read from it; "+
+				ws = append(ws, config.Error{At: at, Msg: fmt.Sprintf("%s: path %s does not exist, nor does its directory %s: nothing is read from it; "+
 					"fix the path, or, on a host that logs only to the systemd journal (no rsyslog), read the journal instead (`- journal: {units: [...]}`)",
 					label, in.Path, filepath.Dir(in.Path))})
 			}
 		}
 	}
 	for i, pattern := range c.Include {
-		if m, err := filepath.Glob(c.resolve(pattern)); err == nil && len(m) == 0 {
-			at := c.placeOf(c, fmt.Sprintf("include[%d]", i), Place{File: c.File})
-			abs, _ := filepath.Abs(c.resolve(pattern))
-			ws = append(ws, Error{At: at, Msg: fmt.Sprintf("include: %s matches no file now (looked for %s): no rules are read from it; check the pattern (a relative one starts at the config's folder)",
+		if m, err := filepath.Glob(c.Resolve(pattern)); err == nil && len(m) == 0 {
+			at := c.ValueAt(c.Config, fmt.Sprintf("include[%d]", i), config.Place{File: c.File})
+			abs, _ := filepath.Abs(c.Resolve(pattern))
+			ws = append(ws, config.Error{At: at, Msg: fmt.Sprintf("include: %s matches no file now (looked for %s): no rules are read from it; check the pattern (a relative one starts at the config's folder)",
 				pattern, abs)})
 		}
 	}
-	return sortErrors(ws)
+	return config.SortErrors(ws)
 }
 
 // missing reports whether nothing is at path.

@@ -34,9 +34,9 @@ func TestExampleOverJournal(t *testing.T) {
 	}
 	var ins []tailer.Input
 	for _, in := range cfg.Inputs {
-		ti := tailerInput(in)
-		ti.Journal.Directory, ti.Start = j.Dir, tailer.StartAtBeginning
-		ins = append(ins, ti)
+		tj := rules.TailerJournal(in.Journal)
+		tj.Directory = j.Dir
+		ins = append(ins, tailer.Input{Journal: tj, Start: tailer.StartAtBeginning})
 	}
 	tl, err := tailer.New(tailer.TailerOptions{Inputs: ins})
 	if err != nil {
