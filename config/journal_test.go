@@ -64,4 +64,3 @@ func TestParseJournalErrors(t *testing.T) {
 		t.Errorf("errors mismatch (-want +got):\n%s", diff)
 	}
 }
-
