@@ -158,6 +158,7 @@ type Input struct {
 	At Place `yaml:"-"`
 
 	Path         string     `yaml:"path"` // a path, a glob, or "-" for standard input
+	Journal      *Journal   `yaml:"journal"`
 	Exclude      []string   `yaml:"exclude"`
 	Start        string     `yaml:"start"` // end | beginning
 	Multiline    *Multiline `yaml:"multiline"`

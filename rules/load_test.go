@@ -198,7 +198,7 @@ func TestParseErrors(t *testing.T) {
 			name: "input problems",
 			yaml: "inputs:\n  - start: end\n  - path: x\n    start: middle\n    exclude: ['[']\n    multiline: {timeout: 2s}\n",
 			want: []string{
-				`roomwatch.yaml:2:5: inputs[0]: path is required`,
+				`roomwatch.yaml:2:5: inputs[0]: path or journal is required`,
 				`roomwatch.yaml:4:12: inputs[1]: start: want end or beginning, got "middle"`,
 				`roomwatch.yaml:5:15: inputs[1]: exclude: bad pattern "[": syntax error in pattern`,
 				`roomwatch.yaml:6:16: inputs[1]: multiline: start is required`,
