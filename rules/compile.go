@@ -301,6 +301,12 @@ func (c *compiler) target(r *Rule, s *config.RuleSpec, label string) {
 		c.errorf(s.At, label, "room is required for %s destination %q", dest.Type, name)
 	}
 	c.moreRoom(r, s, label, dest)
+	c.matrixRoom(r, s, dest, label)
+	if dest.Type == "alertmanager" && dest.ResolveAfter != 0 && dest.ResolveAfter.D() <= r.Interval {
+		c.warnf(c.at(dest, "resolve_after", dest.At), label,
+			"resolve_after %v is not longer than the debounce interval %v: the alert resolves between two digests of a condition that keeps matching",
+			dest.ResolveAfter, r.Interval)
+	}
 	if dest.Type == "hipchat" && strings.Contains(r.Room, "/") {
 		o, ol := c.origin(s, s.Room != "", label)
 		c.errorf(c.at(o, "room", o.At), ol,
