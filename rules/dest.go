@@ -138,7 +138,7 @@ func (c *compiler) secret(d *Destination, label, key string, value *Secret, file
 
 func (c *compiler) secretFile(d *Destination, label, key string, value *Secret, path string) {
 	at := c.at(d, key+"_file", d.At)
-	data, err := readFile(path, maxSecretBytes)
+	data, err := ReadRegular(path, MaxSecretBytes)
 	if err != nil {
 		c.errorf(at, label, "%s_file: %v", key, err)
 		return

@@ -118,7 +118,7 @@ func flagDestination(e *env, url, tokFile, from string) (*rules.Destination, err
 
 func readToken(e *env, file string) (rules.Secret, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := rules.ReadRegular(file, rules.MaxSecretBytes)
 		if err != nil {
 			return "", fmt.Errorf("--token-file: %w", err)
 		}
