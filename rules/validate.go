@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"net"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -18,9 +17,12 @@ func (c *compiler) top() {
 	c.oneOf(cfg, &cfg.Log, "log", "level", cfg.Log.Level, "debug", "info", "warn", "error")
 	c.oneOf(cfg, &cfg.Log, "log", "format", cfg.Log.Format, "text", "json")
 	if cfg.Listen != "" {
-		if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
-			c.errorf(c.at(cfg, "listen", Place{File: cfg.File}), "listen", "want host:port, got %q", cfg.Listen)
+		if problem := listenProblem(cfg.Listen); problem != "" {
+			c.errorf(c.at(cfg, "listen", Place{File: cfg.File}), "listen", "%s", problem)
 		}
+	}
+	if problem := stateDirProblem(cfg.StateDir); problem != "" {
+		c.errorf(c.at(cfg, "state_dir", Place{File: cfg.File}), "state_dir", "%s", problem)
 	}
 	switch {
 	case cfg.ShutdownTimeout < 0:

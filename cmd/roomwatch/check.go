@@ -21,6 +21,11 @@ func cmdCheck(args []string, e *env) int {
 		*file = fs.Arg(0)
 	}
 	cfg, err := loadConfig(*file, e)
+	if err == nil {
+		if errs := checkDestinations(cfg); len(errs) > 0 {
+			err = errs
+		}
+	}
 	if cfg != nil {
 		for _, w := range cfg.Warnings {
 			fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
