@@ -398,20 +398,20 @@ func (r *Rule) capture(text string, loc []int, name string) string {
 // match is never lost to a template error.
 func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
 	if r.plain {
-		return r.escape(line.Text)
+		return r.escape(line.Shown())
 	}
 	data := make(map[string]any, len(captures)+5)
 	for k, v := range captures {
 		data[k] = r.escape(v)
 	}
-	data["line"] = r.escape(line.Text)
+	data["line"] = r.escape(line.Shown())
 	data["rule"] = r.Name
 	data["file"] = r.escape(line.File)
 	data["host"] = r.host
 	data["time"] = line.Time.Round(0) // Round(0): no monotonic reading when printed
 	var b bytes.Buffer
 	if err := r.template.Execute(&b, data); err != nil {
-		return r.escape(line.Text)
+		return r.escape(line.Shown())
 	}
 	return b.String()
 }

@@ -87,6 +87,8 @@ func (c *compiler) inputs() {
 			c.errorf(c.at(in, "max_line_bytes", in.At), label, "max_line_bytes: must not be negative")
 		case in.MaxLineBytes == 0:
 			in.MaxLineBytes = tailer.DefaultMaxLineBytes
+		case in.MaxLineBytes > tailer.MaxLineBytesLimit:
+			c.errorf(c.at(in, "max_line_bytes", in.At), label, "max_line_bytes: at most %d (16 MiB)", tailer.MaxLineBytesLimit)
 		}
 		c.multiline(in, label)
 	}

@@ -143,7 +143,7 @@ func (fw *follower) line(rl rawLine) Line {
 	if fw.readAt.IsZero() || fw.reads != fw.lr.reads {
 		fw.readAt, fw.reads = fw.t.now(), fw.lr.reads
 	}
-	return Line{Text: rl.text, File: fw.f.name(), Time: fw.readAt, Truncated: rl.truncated,
+	return Line{Text: rl.text, File: fw.f.name(), Time: fw.readAt, Truncated: rl.truncated, Cut: rl.cut, CutAt: rl.cutAt,
 		Cursor: fw.f.cursor(), Offset: rl.off, End: rl.end}
 }
 

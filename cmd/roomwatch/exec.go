@@ -138,7 +138,7 @@ func run1(e *env, en *engine, argv []string, out *outputTail) result {
 	go func() {
 		defer close(consumed)
 		matchLines(context.Background(), lines, en.set.Load, en.batcher.Shape, func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule) {
-			out.add(l.Text)
+			out.add(l.Shown())
 			en.handle(l, ms, shapes, drop)
 		})
 	}()

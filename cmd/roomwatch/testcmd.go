@@ -127,7 +127,11 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader) (*testReport, er
 				// buffer, which a kept sample would keep whole.
 				text := strings.Clone(l.Text)
 				caps := m.Rule.Captures(text)
-				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: text, Captures: caps})
+				shown := text
+				if l.Cut > 0 {
+					shown = l.Shown()
+				}
+				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: shown, Captures: caps})
 			}
 			b.AddShaped(m, shapes[i])
 		}
