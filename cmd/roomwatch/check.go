@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -28,7 +29,7 @@ func cmdCheck(args []string, e *env) int {
 	}
 	if cfg != nil {
 		for _, w := range cfg.Warnings {
-			fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
+			fmt.Fprintf(e.stderr, "%s: warning: %s\n", terminal.Escape(w.At.String()), terminal.Escape(w.Msg))
 		}
 	}
 	if err != nil {
@@ -51,12 +52,12 @@ func printConfigError(e *env, err error) {
 	var errs rules.Errors
 	if errors.As(err, &errs) {
 		for _, x := range errs {
-			fmt.Fprintln(e.stderr, x.Error())
+			fmt.Fprintln(e.stderr, terminal.Escape(x.Error()))
 		}
 		fmt.Fprintf(e.stderr, "%s found\n", plural(len(errs), "problem"))
 		return
 	}
-	fmt.Fprintf(e.stderr, "roomwatch: %v\n", err)
+	fmt.Fprintf(e.stderr, "roomwatch: %s\n", terminal.Escape(err.Error()))
 }
 
 func plural(n int, word string) string {

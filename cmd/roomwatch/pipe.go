@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/tailer"
@@ -195,7 +196,7 @@ func reportUndelivered(e *env, cmd string, left []sender.Undelivered) int {
 	}
 	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(left), "notification"))
 	for _, u := range left {
-		fmt.Fprintf(e.stderr, "  %s\n", describeUndelivered(u))
+		fmt.Fprintf(e.stderr, "  %s\n", terminal.Escape(describeUndelivered(u)))
 	}
 	return exitFailed
 }

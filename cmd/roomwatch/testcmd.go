@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -346,18 +347,18 @@ func printReport(w io.Writer, rep *testReport) {
 		if r.Action == "drop" {
 			verb = "dropped"
 		}
-		fmt.Fprintf(w, "\nrule %s: %d %s\n", r.Name, r.Matches, verb)
+		fmt.Fprintf(w, "\nrule %s: %d %s\n", terminal.Escape(r.Name), r.Matches, verb)
 		for _, s := range r.Samples {
-			fmt.Fprintf(w, "  %s\n", s.Line)
+			fmt.Fprintf(w, "  %s\n", terminal.Escape(s.Line))
 			if caps := formatCaptures(s.Captures); caps != "" {
-				fmt.Fprintf(w, "    %s\n", caps)
+				fmt.Fprintf(w, "    %s\n", terminal.Escape(caps))
 			}
 		}
 	}
 	fmt.Fprintf(w, "\n%s would be sent (all lines arriving at once):\n", plural(len(rep.Messages), "message"))
 	for _, m := range rep.Messages {
 		fmt.Fprintf(w, "\n--- %s room %q, %s, %s%s\n", m.Destination, m.Room, m.Color, m.Format, notifyWord(m.Notify))
-		fmt.Fprintln(w, m.Text)
+		fmt.Fprintln(w, terminal.Escape(m.Text))
 	}
 }
 
