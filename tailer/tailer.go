@@ -98,8 +98,10 @@ type runner struct {
 	wg  sync.WaitGroup // the followers
 }
 
-// New checks opts and returns a Tailer. It reads the positions file; an
-// unreadable one is logged and treated as absent.
+// New checks opts and returns a Tailer. It reads the positions file; a
+// damaged one is replaced by its previous save (with a warning), and when
+// neither can be read New fails with ErrPositionsDamaged, saying how to
+// start fresh.
 func New(opts TailerOptions) (*Tailer, error) {
 	if len(opts.Inputs) == 0 {
 		return nil, ErrNoInputs
@@ -116,9 +118,12 @@ func New(opts TailerOptions) (*Tailer, error) {
 		files: map[fileID]*file{}, saved: map[fileID]position{}, known: map[string]bool{},
 		ready: make(chan struct{}), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
 	if opts.StateDir != "" {
-		p, err := loadPositions(opts.StateDir)
+		p, warn, err := loadPositions(opts.StateDir)
 		if err != nil {
-			t.log.Error("positions not used: files start as on a first run", "err", err)
+			return nil, err
+		}
+		if warn != "" {
+			t.log.Warn("positions file damaged; recovered from its previous save", "problem", warn)
 		}
 		for _, fp := range p.Files {
 			t.saved[fp.id()] = fp

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/tailer"
 )
 
 // counts holds the engine's counters per file and per rule, safe for
@@ -90,6 +91,7 @@ var (
 	descReloadTime  = desc("roomwatch_config_last_reload_success_timestamp_seconds", "When a config was last loaded successfully, in Unix time.")
 	descReloads     = desc("roomwatch_config_reloads_total", "Config reloads, by result.", "result")
 	descHealthy     = desc("roomwatch_healthy", "Whether /healthz reports healthy (1) or not (0).")
+	descRecovered   = desc("roomwatch_positions_recovered_total", "Times a damaged positions file was replaced by its previous good save.")
 	descDestination = []*prometheus.Desc{descSent, descFailed, descRetried, descMerged, descFailing, descDepth, descOldest}
 )
 
@@ -103,7 +105,7 @@ type collector struct{ o *ops }
 // Describe implements prometheus.Collector.
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range append([]*prometheus.Desc{descBuild, descLines, descMatched, descBehind, descMatches, descOpen,
-		descReloadOK, descReloadTime, descReloads, descHealthy}, descDestination...) {
+		descReloadOK, descReloadTime, descReloads, descHealthy, descRecovered}, descDestination...) {
 		ch <- d
 	}
 }
@@ -118,6 +120,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- counter(descLines, float64(n), f)
 	}
 	ch <- counter(descMatched, float64(en.matched.Load()))
+	ch <- counter(descRecovered, float64(tailer.PositionsRecovered()))
 	for f, n := range o.behind() {
 		ch <- gauge(descBehind, float64(n), f)
 	}
