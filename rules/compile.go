@@ -17,6 +17,9 @@ type compiler struct {
 	opts  Options
 	errs  Errors
 	warns Errors
+	// templatesUntil ends the time that checking all the templates of a
+	// config may take (TemplatesCheckTime); zero until the first check.
+	templatesUntil time.Time
 }
 
 // Compile validates cfg, resolves every rule against `defaults` and the

@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -410,7 +411,10 @@ func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
 	data["host"] = r.host
 	data["time"] = line.Time.Round(0) // Round(0): no monotonic reading when printed
 	var b bytes.Buffer
-	if err := r.template.Execute(&b, data); err != nil {
+	if err := execute(r.template, &b, data); err != nil {
+		if errors.Is(err, ErrTemplateBudget) {
+			return BudgetExceeded + " " + r.escape(line.Shown())
+		}
 		return r.escape(line.Shown())
 	}
 	return b.String()
@@ -464,7 +468,10 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 		"lines": lines, "more": d.More, "folded": d.Folded,
 	}
 	var b bytes.Buffer
-	if err := r.digest.Execute(&b, data); err != nil {
+	if err := execute(r.digest, &b, data); err != nil {
+		if errors.Is(err, ErrTemplateBudget) {
+			return BudgetExceeded + "\n" + plainDigest(d, r.escape), nil
+		}
 		return "", err
 	}
 	return strings.TrimRight(b.String(), "\n"), nil

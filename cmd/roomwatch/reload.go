@@ -25,9 +25,9 @@ func (o *ops) reloader(ctx context.Context, hup <-chan os.Signal) error {
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			o.reload("SIGHUP")
+			o.reloadCtx(ctx, "SIGHUP")
 		case <-o.kick:
-			o.reload("config file changed")
+			o.reloadCtx(ctx, "config file changed")
 		}
 	}
 }
@@ -35,10 +35,14 @@ func (o *ops) reloader(ctx context.Context, hup <-chan os.Signal) error {
 // reload loads and checks the config file completely, then swaps it in.
 // A config with any problem is not used at all: the running one stays, and
 // every problem is logged with its place.
-func (o *ops) reload(why string) bool {
+func (o *ops) reload(why string) bool { return o.reloadCtx(context.Background(), why) }
+
+// reloadCtx is reload that gives up waiting for the load when ctx ends:
+// a stop never waits for a reload (see loadWithin).
+func (o *ops) reloadCtx(ctx context.Context, why string) bool {
 	o.sd.notify("RELOADING=1", strings.TrimSuffix(sd.SdNotifyMonotonicUsec(), "\n"), "STATUS=reloading the config")
 	o.log.Info("reloading config", "file", o.path, "reason", why)
-	err := o.tryReload()
+	err := o.tryReload(ctx)
 	ok := err == nil
 	o.reloads.done(ok, o.now())
 	if ok {
@@ -54,8 +58,8 @@ func (o *ops) reload(why string) bool {
 	return ok
 }
 
-func (o *ops) tryReload() error {
-	cfg, err := loadConfig(o.path, o.e)
+func (o *ops) tryReload(ctx context.Context) error {
+	cfg, err := o.loadWithin(ctx)
 	if err != nil {
 		return err
 	}
