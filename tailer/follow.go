@@ -61,6 +61,7 @@ type follower struct {
 // follow reads f until ctx ends or the file is let go.
 func (t *Tailer) follow(ctx context.Context, f *file, out chan<- []Line) {
 	defer close(f.done)
+	defer t.fds.release()
 	defer f.fh.Close()
 	if f.after != nil {
 		select {

@@ -88,6 +88,7 @@ type Tailer struct {
 	lastAt  map[string]*file  // the file last seen at each path
 	byName  map[string]*file  // current path of each followed file
 	warned  map[string]string // path -> last problem logged about it
+	fds     fdBudget          // descriptors for followers; see fdlimit.go
 	runner  *runner
 }
 
@@ -117,6 +118,7 @@ func New(opts TailerOptions) (*Tailer, error) {
 	t := &Tailer{opts: opts, log: opts.Logger, now: opts.Now,
 		files: map[fileID]*file{}, saved: map[fileID]position{}, known: map[string]bool{},
 		ready: make(chan struct{}), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
+	t.fds.init()
 	if opts.StateDir != "" {
 		p, warn, err := loadPositions(opts.StateDir)
 		if err != nil {
@@ -232,6 +234,10 @@ func (t *Tailer) loop(ctx context.Context) error {
 		case err := <-errs:
 			t.onWatchError(err)
 			soon.Reset(rescanDelay)
+		case <-t.fds.freed:
+			if len(t.fds.starved) > 0 {
+				soon.Reset(rescanDelay)
+			}
 		case <-soon.C:
 			t.scan(false)
 		case <-rescan.C:

@@ -200,7 +200,11 @@ func (o *ops) handler() http.Handler {
 
 // health returns why the daemon is unhealthy, "" when it is healthy.
 func (o *ops) health() string {
-	return healthOf(o.deliveryStats(), o.cfg.Load().Health.MaxFailing.D(), o.now())
+	why := healthOf(o.deliveryStats(), o.cfg.Load().Health.MaxFailing.D(), o.now())
+	if nf := o.notFollowed(); nf != "" {
+		why = strings.Join(slices.DeleteFunc([]string{why, nf}, func(s string) bool { return s == "" }), "; ")
+	}
+	return why
 }
 
 // healthOf returns why delivery is unhealthy, "" when it is not: a

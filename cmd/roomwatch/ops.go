@@ -147,8 +147,12 @@ func (o *ops) status() string {
 		failed += s.Failed
 		depth += s.OutboxDepth
 	}
-	return fmt.Sprintf("lines read %d, matched %d, digests sent %d, failed %d, outbox %d",
+	st := fmt.Sprintf("lines read %d, matched %d, digests sent %d, failed %d, outbox %d",
 		o.d.en.lines.Load(), o.d.en.matched.Load(), sent, failed, depth)
+	if nf := o.notFollowed(); nf != "" {
+		st += "; " + nf
+	}
+	return st
 }
 
 // deliveryStats returns the stats of every destination: the attempts
