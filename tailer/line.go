@@ -12,15 +12,17 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // DefaultMaxLineBytes is the length at which a line is cut when a source
 // does not set its own limit.
-const DefaultMaxLineBytes = 64 << 10
+const DefaultMaxLineBytes = config.DefaultMaxLineBytes
 
 // MaxLineBytesLimit is the largest max_line_bytes: a larger value is
 // refused at check and taken as this by a source.
-const MaxLineBytesLimit = 16 << 20
+const MaxLineBytesLimit = config.MaxLineBytesLimit
 
 // Line is one line (or one multiline event) read from a source.
 type Line struct {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -16,7 +16,7 @@ import (
 // secret) is sent there, not even from https to plain http.
 func TestNotifyNeverFollowsRedirects(t *testing.T) {
 	sendertest.RedirectTests(t, func(t *testing.T, url string, client *http.Client) (sender.Notifier, string) {
-		n, err := New(Config{URL: rules.Secret(url + "/am"), Host: "web-01", Client: client, Now: func() time.Time { return epoch }})
+		n, err := New(Config{URL: config.Secret(url + "/am"), Host: "web-01", Client: client, Now: func() time.Time { return epoch }})
 		if err != nil {
 			t.Fatal(err)
 		}

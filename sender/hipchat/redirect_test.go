@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -15,7 +15,7 @@ import (
 // secret) is sent there, not even from https to plain http.
 func TestNotifyNeverFollowsRedirects(t *testing.T) {
 	sendertest.RedirectTests(t, func(t *testing.T, url string, client *http.Client) (sender.Notifier, string) {
-		n, err := New(Config{URL: url, Token: rules.Secret(userToken), Client: client})
+		n, err := New(Config{URL: url, Token: config.Secret(userToken), Client: client})
 		if err != nil {
 			t.Fatal(err)
 		}

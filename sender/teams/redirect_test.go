@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -15,7 +15,7 @@ import (
 // secret) is sent there, not even from https to plain http.
 func TestNotifyNeverFollowsRedirects(t *testing.T) {
 	sendertest.RedirectTests(t, func(t *testing.T, url string, client *http.Client) (sender.Notifier, string) {
-		n, err := New(Config{WebhookURL: rules.Secret(url + flowURL), Client: client})
+		n, err := New(Config{WebhookURL: config.Secret(url + flowURL), Client: client})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -15,7 +15,7 @@ import (
 // secret) is sent there, not even from https to plain http.
 func TestNotifyNeverFollowsRedirects(t *testing.T) {
 	sendertest.RedirectTests(t, func(t *testing.T, url string, client *http.Client) (sender.Notifier, string) {
-		n, err := New(Config{URL: rules.Secret(url), Client: client, Headers: map[string]rules.Secret{"Authorization": rules.Secret("Bearer " + apiKey)}})
+		n, err := New(Config{URL: config.Secret(url), Client: client, Headers: map[string]config.Secret{"Authorization": config.Secret("Bearer " + apiKey)}})
 		if err != nil {
 			t.Fatal(err)
 		}
