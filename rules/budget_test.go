@@ -95,3 +95,22 @@ func TestTemplatesCheckTimeIsBounded(t *testing.T) {
 		t.Errorf("Parse = %.200v, want the templates past the budget reported as not checked", err)
 	}
 }
+
+// TestRunawayBodyTemplateFailsCheck checks that a webhook's body_template
+// has the same budget as the rules' templates.
+func TestRunawayBodyTemplateFailsCheck(t *testing.T) {
+	start := time.Now()
+	_, err := Parse([]byte(`destinations:
+  w:
+    type: webhook
+    url: http://127.0.0.1:9/hook
+    body_template: '{"text": {{json .message}}{{range 100000}}{{range 100000}}{{range 100000}}{{end}}{{end}}{{end}}}'
+rules: [{name: r, match: x, destination: w}]
+`), "c.yaml", testOptions())
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:5:") || !strings.Contains(err.Error(), "exceeded its budget") {
+		t.Errorf("Parse = %v, want the body_template over its budget at c.yaml:5", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("check took %s", d)
+	}
+}
