@@ -211,11 +211,19 @@ func (in *installed) journalToConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, _ := in.c.Systemctl("status", "--lines=0", unit)
-	if !regexp.MustCompile(`Status: "lines read [1-9]\d*, matched [1-9]\d*, digests sent [1-9]\d*, failed 0, outbox 0"`).MatchString(status) {
+	// roomwatch refreshes its status every WatchdogSec/2 (15s).
+	counted := regexp.MustCompile(`Status: "lines read [1-9]\d*, matched [1-9]\d*, digests sent [1-9]\d*, failed 0, outbox 0"`)
+	var status string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		status, _ = in.c.Systemctl("status", "--lines=0", unit)
+		if counted.MatchString(status) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !counted.MatchString(status) {
 		t.Errorf("the digest is not counted in the status:\n%s", status)
 	}
-	t.Logf("journalctl -u roomwatch:\n%s", j)
+	t.Logf("journalctl -u roomwatch:\n%s\n$ systemctl status roomwatch\n%s", j, status)
 }
 
 // reload: systemctl reload succeeds with the packaged config, and fails,
