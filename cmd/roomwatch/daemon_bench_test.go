@@ -221,3 +221,7 @@ func vmHWM(b *testing.B, pid int) int64 {
 	b.Fatal("no VmHWM in /proc/pid/status")
 	return 0
 }
+
+// globInput follows every .log file of the log directory from its start.
+const globInput = `  - path: $DIR/*.log
+    start: beginning`

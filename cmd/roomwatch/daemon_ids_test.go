@@ -151,15 +151,3 @@ func (d *daemonEnv) tally(from, to int) (lost, twice, extra int) {
 	}
 	return lost, twice, len(got)
 }
-
-// waitNotifications waits until the fake server has accepted n messages.
-func (d *daemonEnv) waitNotifications(n int) {
-	d.t.Helper()
-	deadline := time.Now().Add(deliveryDeadline)
-	for len(d.srv.Notifications()) < n {
-		if time.Now().After(deadline) {
-			d.t.Fatalf("fewer than %d notifications within %v", n, deliveryDeadline)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
