@@ -49,6 +49,9 @@ type filesEnv struct {
 // where $DIR stands for the log directory) and the rules.
 func newFilesEnv(t *testing.T, inputs, rulesYAML string) *filesEnv {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the daemon in real time, through thousands of deliveries")
+	}
 	srv := hipchattest.New(t, hipchattest.Options{RateLimit: 1 << 30, FloodLimit: 1 << 30})
 	srv.AddRoom(42, "Ops")
 	srv.AddToken(filesToken, hipchattest.Token{})
