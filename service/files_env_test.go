@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/internal/idlines"
 	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
@@ -57,19 +57,7 @@ func newFilesEnv(t *testing.T, inputs, rulesYAML string) *filesEnv {
 	srv.AddToken(filesToken, hipchattest.Token{})
 	d := &filesEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: filesToken}
 	d.cfg = filepath.Join(t.TempDir(), "roomwatch.yaml")
-	cfg := fmt.Sprintf(`state_dir: %s
-shutdown_timeout: 20s
-destinations:
-  hipchat:
-    type: hipchat
-    url: %s
-    token_env: HIPCHAT_TOKEN
-    rate_limit: {per_room: none, per_destination: none}   # the fake server's are lifted too
-defaults:
-  room: Ops
-inputs:
-%s
-%s`, d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
+	cfg := idlines.Config(d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
 	if err := os.WriteFile(d.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/internal/idlines"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -21,13 +22,13 @@ const globInput = `  - path: $DIR/*.log
 // TestRunAppends follows two files through appends.
 func TestRunAppends(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, globInput, idRule)
-	writeIDs(t, d.path("a.log"), 0, 100) // before the first start
+	d := newFilesEnv(t, globInput, idlines.Rule)
+	idlines.WriteFile(t, d.path("a.log"), 0, 100) // before the first start
 	p := d.start(nil)
 	p.waitFollowing(d.path("a.log"))
 	for i := 100; i < 1000; i += 100 {
-		writeIDs(t, d.path("a.log"), i, i+50)
-		writeIDs(t, d.path("b.log"), i+50, i+100)
+		idlines.WriteFile(t, d.path("a.log"), i, i+50)
+		idlines.WriteFile(t, d.path("b.log"), i+50, i+100)
 	}
 	d.waitIDs(0, 1000)
 	p.stop()
@@ -41,7 +42,7 @@ func TestRunAppends(t *testing.T) {
 // and the new file waits until the old one is drained.
 func TestRunRenameRotation(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, globInput, idRule)
+	d := newFilesEnv(t, globInput, idlines.Rule)
 	clock := newStepClock()
 	d.files.Now, d.files.Waker = clock.Now, clock
 	p := d.start(nil)
@@ -51,16 +52,16 @@ func TestRunRenameRotation(t *testing.T) {
 	}
 	defer old.Close()
 	p.waitFollowing(d.path("app.log"))
-	writeIDsTo(t, old, 0, 500)
+	idlines.Write(t, old, 0, 500)
 	if err := os.Rename(d.path("app.log"), d.path("app.log.1")); err != nil {
 		t.Fatal(err)
 	}
-	writeIDsTo(t, old, 500, 600) // the writer has not reopened yet
-	writeIDs(t, d.path("app.log"), 600, 800)
+	idlines.Write(t, old, 500, 600) // the writer has not reopened yet
+	idlines.WriteFile(t, d.path("app.log"), 600, 800)
 	p.waitLog(`msg="following file" path=` + regexp.QuoteMeta(d.path("app.log")) + ` `) // the new one, after the rotation
 	d.waitIDs(0, 600)
-	writeIDsTo(t, old, 800, 900) // a late write into the rotated file, still within its quiet time
-	writeIDs(t, d.path("app.log"), 900, 1000)
+	idlines.Write(t, old, 800, 900) // a late write into the rotated file, still within its quiet time
+	idlines.WriteFile(t, d.path("app.log"), 900, 1000)
 	d.waitIDs(800, 900)
 	if n := d.countDelivered(600, 800) + d.countDelivered(900, 1000); n != 0 {
 		t.Errorf("%d lines of the new file delivered before the rotated one was quiet for RotateWait", n)
@@ -75,7 +76,7 @@ func TestRunRenameRotation(t *testing.T) {
 // match), truncates it, and writes on: first less than before, then more.
 func TestRunCopyTruncate(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, globInput, idRule)
+	d := newFilesEnv(t, globInput, idlines.Rule)
 	p := d.start(nil)
 	path := d.path("app.log")
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -86,7 +87,7 @@ func TestRunCopyTruncate(t *testing.T) {
 	p.waitFollowing(path)
 	next := 0
 	for _, n := range []int{500, 100, 2000} {
-		writeIDsTo(t, w, next, next+n)
+		idlines.Write(t, w, next, next+n)
 		next += n
 		d.waitIDs(0, next) // logrotate's copy comes long after the writes
 		copyFile(t, path, path+".1")
@@ -94,7 +95,7 @@ func TestRunCopyTruncate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	writeIDsTo(t, w, next, next+100)
+	idlines.Write(t, w, next, next+100)
 	next += 100
 	d.waitIDs(0, next)
 	p.stop()
@@ -104,14 +105,14 @@ func TestRunCopyTruncate(t *testing.T) {
 // TestRunNewFiles picks up files that appear in the glob's directory.
 func TestRunNewFiles(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, globInput, idRule)
-	writeIDs(t, d.path("first.log"), 0, 10)
+	d := newFilesEnv(t, globInput, idlines.Rule)
+	idlines.WriteFile(t, d.path("first.log"), 0, 10)
 	p := d.start(nil)
 	p.waitFollowing(d.path("first.log"))
-	writeIDs(t, d.path("second.log"), 10, 300)
-	writeIDs(t, d.path("ignored.txt"), 5000, 5100) // not matched by the glob
-	writeIDs(t, d.path("third.log"), 300, 600)
-	writeIDs(t, d.path("second.log"), 600, 1000)
+	idlines.WriteFile(t, d.path("second.log"), 10, 300)
+	idlines.WriteFile(t, d.path("ignored.txt"), 5000, 5100) // not matched by the glob
+	idlines.WriteFile(t, d.path("third.log"), 300, 600)
+	idlines.WriteFile(t, d.path("second.log"), 600, 1000)
 	d.waitIDs(0, 1000)
 	p.stop()
 	d.checkExactlyOnce(0, 1000)
@@ -121,18 +122,18 @@ func TestRunNewFiles(t *testing.T) {
 // old file, a rotated one and a new one), and starts it again.
 func TestRunStopStart(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, globInput, idRule)
+	d := newFilesEnv(t, globInput, idlines.Rule)
 	p := d.start(nil)
-	writeIDs(t, d.path("app.log"), 0, 500)
+	idlines.WriteFile(t, d.path("app.log"), 0, 500)
 	d.waitIDs(0, 500)
 	p.stop()
-	writeIDs(t, d.path("app.log"), 500, 700)
+	idlines.WriteFile(t, d.path("app.log"), 500, 700)
 	if err := os.Rename(d.path("app.log"), d.path("app.log.1")); err != nil {
 		t.Fatal(err)
 	}
-	writeIDs(t, d.path("app.log.1"), 700, 800)
-	writeIDs(t, d.path("app.log"), 800, 900)
-	writeIDs(t, d.path("other.log"), 900, 1000)
+	idlines.WriteFile(t, d.path("app.log.1"), 700, 800)
+	idlines.WriteFile(t, d.path("app.log"), 800, 900)
+	idlines.WriteFile(t, d.path("other.log"), 900, 1000)
 	p = d.start(nil)
 	d.waitIDs(0, 1000)
 	p.stop()
@@ -146,7 +147,7 @@ func TestRunStopStart(t *testing.T) {
 func TestRunStopDuringBurst(t *testing.T) {
 	t.Parallel()
 	const n = 20000
-	d := newFilesEnv(t, globInput, idRule)
+	d := newFilesEnv(t, globInput, idlines.Rule)
 	p := d.start(nil)
 	resume := make(chan struct{})
 	done := make(chan struct{})
@@ -182,7 +183,7 @@ func burst(t *testing.T, path string, n int, resume <-chan struct{}, done chan<-
 		if i == n/2 {
 			<-resume
 		}
-		if err := appendIDs(f, i, min(i+100, n)); err != nil {
+		if err := idlines.Append(f, i, min(i+100, n)); err != nil {
 			t.Error(err)
 			return
 		}
@@ -195,10 +196,10 @@ func burst(t *testing.T, path string, n int, resume <-chan struct{}, done chan<-
 // the next start delivers every line once.
 func TestRunRefusedDeliveryIsDeadLetter(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, globInput, idRule)
+	d := newFilesEnv(t, globInput, idlines.Rule)
 	d.token = "revoked"
 	p := d.start(nil)
-	writeIDs(t, d.path("app.log"), 0, 200)
+	idlines.WriteFile(t, d.path("app.log"), 0, 200)
 	p.waitLog(`msg="delivery refused; kept as a dead letter, not retried"`)
 	p.stop()
 	if got := len(d.srv.Notifications()); got != 0 {
@@ -224,15 +225,15 @@ func TestRunRefusedDeliveryIsDeadLetter(t *testing.T) {
 // TestRunStdin reads standard input (input "-") and ends at its end.
 func TestRunStdin(t *testing.T) {
 	t.Parallel()
-	d := newFilesEnv(t, `  - path: "-"`, idRule)
+	d := newFilesEnv(t, `  - path: "-"`, idlines.Rule)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	p := d.start(r)
-	writeIDsTo(t, w, 0, 3000)
-	if _, err := w.WriteString("line " + lineID(3000)); err != nil { // no newline at the end
+	idlines.Write(t, w, 0, 3000)
+	if _, err := w.WriteString("line " + idlines.ID(3000)); err != nil { // no newline at the end
 		t.Fatal(err)
 	}
 	w.Close()

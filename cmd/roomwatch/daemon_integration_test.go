@@ -4,6 +4,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/roomwatch/roomwatch/internal/idlines"
 )
 
 // These tests run `roomwatch run` as a process on real files, against the
@@ -21,9 +23,9 @@ import (
 func TestRunKillDuringBurst(t *testing.T) {
 	t.Parallel() // its waits are for progress, each bounded by deliveryDeadline
 	const n = 20000
-	d := newDaemonEnv(t, `  - path: $DIR/*.log`, idRule)
+	d := newDaemonEnv(t, `  - path: $DIR/*.log`, idlines.Rule)
 	path := d.path("app.log")
-	writeIDs(t, path, 100000, 100100) // before the first start: skipped
+	idlines.WriteFile(t, path, 100000, 100100) // before the first start: skipped
 	p := d.start(nil)
 	p.waitFollowing(path)
 	start := d.waitSavedOffset(path, 0)
@@ -69,7 +71,7 @@ func burst(t *testing.T, path string, n int, resume <-chan struct{}, done chan<-
 		if i == n/2 {
 			<-resume
 		}
-		if err := appendIDs(f, i, min(i+100, n)); err != nil {
+		if err := idlines.Append(f, i, min(i+100, n)); err != nil {
 			t.Error(err)
 			return
 		}
