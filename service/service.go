@@ -123,6 +123,7 @@ func New(opts Options) (*Service, error) {
 		pipeline.CloseDestinations(dests)
 		return nil, err
 	}
+	s.en.SaveSoonOf(s.files.Load())
 	s.cfg.Store(cfg)
 	s.reloads.done(true, s.now())
 	if cfg.Listen != "" {
@@ -145,6 +146,13 @@ func (s *Service) tailerOptions(inputs []tailer.Input, stateDir string) tailer.T
 }
 
 func tailerInput(in *config.Input) tailer.Input {
+	if in.Journal != nil {
+		ti := tailer.Input{Journal: rules.TailerJournal(in.Journal), MaxLineBytes: in.MaxLineBytes}
+		if in.Journal.Start == "beginning" {
+			ti.Start = tailer.StartAtBeginning
+		}
+		return ti
+	}
 	ti := tailer.Input{Path: in.Path, Exclude: in.Exclude, MaxLineBytes: in.MaxLineBytes, Multiline: multiline(in)}
 	if in.Start == "beginning" {
 		ti.Start = tailer.StartAtBeginning
