@@ -55,7 +55,7 @@ func newFilesEnv(t *testing.T, inputs, rulesYAML string) *filesEnv {
 	srv := hipchattest.New(t, hipchattest.Options{RateLimit: 1 << 30, FloodLimit: 1 << 30})
 	srv.AddRoom(42, "Ops")
 	srv.AddToken(filesToken, hipchattest.Token{})
-	d := &filesEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: filesToken}
+	d := &filesEnv{t: t, srv: srv, dir: idlines.TempDir(t), state: idlines.TempDir(t), token: filesToken}
 	d.cfg = filepath.Join(t.TempDir(), "roomwatch.yaml")
 	cfg := idlines.Config(d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
 	if err := os.WriteFile(d.cfg, []byte(cfg), 0o644); err != nil {

@@ -61,7 +61,7 @@ func newDaemonEnvWith(t testing.TB, opts hipchattest.Options, inputs, rulesYAML 
 	srv := hipchattest.New(t, opts)
 	srv.AddRoom(42, "Ops")
 	srv.AddToken(daemonToken, hipchattest.Token{})
-	d := &daemonEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: daemonToken, deadline: deliveryDeadline}
+	d := &daemonEnv{t: t, srv: srv, dir: idlines.TempDir(t), state: idlines.TempDir(t), token: daemonToken, deadline: deliveryDeadline}
 	d.cfg = filepath.Join(t.TempDir(), "roomwatch.yaml")
 	cfg := idlines.Config(d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
 	if err := os.WriteFile(d.cfg, []byte(cfg), 0o644); err != nil {

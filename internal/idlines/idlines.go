@@ -143,3 +143,19 @@ func Write(t testing.TB, w io.Writer, from, to int) {
 		t.Fatal(err)
 	}
 }
+
+// TempDir returns a fresh directory, removed when the test ends, on the
+// memory file system /dev/shm when there is one, else t.TempDir(). The
+// daemon fsyncs every outbox record and position save: on a shared disk,
+// that wait is most of a test's time, and what these tests check (every
+// line delivered, once) does not depend on the disk.
+func TempDir(t testing.TB) string {
+	t.Helper()
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		if dir, err := os.MkdirTemp("/dev/shm", "roomwatch-test-"); err == nil {
+			t.Cleanup(func() { _ = os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
