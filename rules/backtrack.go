@@ -46,8 +46,10 @@ type btInst struct {
 	litOut uint32
 }
 
-// maxBacktrackBits bounds the bit vector, as the regexp package does.
-const maxBacktrackBits = 256 * 1024
+// maxBacktrackBits bounds the bit vector (1 MiB): a regex of 60
+// instructions searches a line of 128 KiB. A longer text goes to the
+// regexp package, also in linear time but slower.
+const maxBacktrackBits = 8 << 20
 
 // newBacktracker returns the backtracker of expr, or nil if expr does not
 // compile or its program is too long to backtrack.
@@ -162,11 +164,41 @@ func isASCII(s string) bool {
 // find returns what FindStringSubmatchIndex returns for text, with ok
 // true; ok false when it cannot tell (text not ASCII, or too long).
 func (bt *backtracker) find(text string) (loc []int, ok bool) {
+	st, ok := bt.begin(text)
+	if !ok {
+		return nil, false
+	}
+	defer btPool.Put(st)
+	if bt.anchor {
+		return bt.at(st, text, 0), true
+	}
+	for pos := 0; pos <= len(text); pos++ {
+		if bt.prefix != "" {
+			i := strings.Index(text[pos:], bt.prefix)
+			if i < 0 {
+				return nil, true
+			}
+			pos += i
+		}
+		if loc := bt.at(st, text, pos); loc != nil {
+			return loc, true
+		}
+	}
+	return nil, true
+}
+
+// begin readies a search of text: a working memory, from btPool, whose
+// visited bits are clear. Searches from several positions of the same
+// text (at) share the bits, as the regexp package's unanchored search
+// does: a state that failed from one start fails from every other, so no
+// (instruction, position) is tried twice however many starts are tried,
+// and all of them together take time linear in the text. ok is false if
+// the backtracker cannot search text (not ASCII, or too long).
+func (bt *backtracker) begin(text string) (st *btState, ok bool) {
 	if bt == nil || len(text) > bt.maxLen || !isASCII(text) {
 		return nil, false
 	}
-	st := btPool.Get().(*btState)
-	defer btPool.Put(st)
+	st = btPool.Get().(*btState)
 	n := (len(bt.insts)*(len(text)+1) + 31) / 32
 	if cap(st.visited) < n {
 		st.visited = make([]uint32, n)
@@ -179,33 +211,22 @@ func (bt *backtracker) find(text string) (loc []int, ok bool) {
 		st.matchcap = make([]int, bt.ncap)
 	}
 	st.cap, st.matchcap = st.cap[:bt.ncap], st.matchcap[:bt.ncap]
+	return st, true
+}
+
+// at returns the positions of a match that starts at pos, as
+// FindStringSubmatchIndex of the regex anchored there would on text[pos:]
+// (shifted by pos), or nil. The regex must not look behind pos (^, \b)
+// unless pos is 0. st is begin's, for the same text.
+func (bt *backtracker) at(st *btState, text string, pos int) []int {
 	for i := range st.cap {
 		st.cap[i], st.matchcap[i] = -1, -1
 	}
-	if bt.anchor {
-		st.cap[0] = 0
-		if !bt.try(st, text, 0) {
-			return nil, true
-		}
-	} else {
-		for pos := 0; pos <= len(text); pos++ {
-			if bt.prefix != "" {
-				i := strings.Index(text[pos:], bt.prefix)
-				if i < 0 {
-					return nil, true
-				}
-				pos += i
-			}
-			st.cap[0] = pos
-			if bt.try(st, text, pos) {
-				break
-			}
-			if pos == len(text) {
-				return nil, true
-			}
-		}
+	st.cap[0] = pos
+	if !bt.try(st, text, pos) {
+		return nil
 	}
-	return append([]int(nil), st.matchcap...), true
+	return append([]int(nil), st.matchcap...)
 }
 
 // try runs the backtracking from the start of the program at pos, as the
