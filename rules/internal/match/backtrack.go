@@ -138,6 +138,10 @@ type btState struct {
 	jobs     []btJob
 	cap      []int
 	matchcap []int
+	// steps counts the instructions run since begin, plus the text's
+	// length for clearing the bits: the work the tests of linear time
+	// measure.
+	steps int
 }
 
 var btPool = sync.Pool{New: func() any { return new(btState) }}
@@ -164,27 +168,34 @@ func isASCII(s string) bool {
 // find returns what FindStringSubmatchIndex returns for text, with ok
 // true; ok false when it cannot tell (text not ASCII, or too long).
 func (bt *backtracker) find(text string) (loc []int, ok bool) {
+	loc, ok, _ = bt.findWork(text)
+	return loc, ok
+}
+
+// findWork is find that also tells the work done: the instructions run,
+// plus the text's length.
+func (bt *backtracker) findWork(text string) (loc []int, ok bool, work int) {
 	st, ok := bt.begin(text)
 	if !ok {
-		return nil, false
+		return nil, false, 0
 	}
 	defer btPool.Put(st)
 	if bt.anchor {
-		return bt.at(st, text, 0), true
+		return bt.at(st, text, 0), true, st.steps
 	}
 	for pos := 0; pos <= len(text); pos++ {
 		if bt.prefix != "" {
 			i := strings.Index(text[pos:], bt.prefix)
 			if i < 0 {
-				return nil, true
+				break
 			}
 			pos += i
 		}
 		if loc := bt.at(st, text, pos); loc != nil {
-			return loc, true
+			return loc, true, st.steps
 		}
 	}
-	return nil, true
+	return nil, true, st.steps
 }
 
 // begin readies a search of text: a working memory, from btPool, whose
@@ -211,6 +222,7 @@ func (bt *backtracker) begin(text string) (st *btState, ok bool) {
 		st.matchcap = make([]int, bt.ncap)
 	}
 	st.cap, st.matchcap = st.cap[:bt.ncap], st.matchcap[:bt.ncap]
+	st.steps = len(text)
 	return st, true
 }
 
@@ -247,12 +259,14 @@ func (bt *backtracker) try(st *btState, text string, pos int) bool {
 		jobs = append(jobs, btJob{pc: bt.start, pos: pos})
 	}
 	insts := bt.insts
+	steps := 0
 	for len(jobs) > 0 {
 		j := jobs[len(jobs)-1]
 		jobs = jobs[:len(jobs)-1]
 		pc, pos, arg := j.pc, j.pos, j.arg
 		checked := true // the job's (pc, pos) was marked when pushed
 		for {
+			steps++
 			in := &insts[pc]
 			if !checked && in.memo && !visit(pc, pos) {
 				break
@@ -335,12 +349,14 @@ func (bt *backtracker) try(st *btState, text string, pos int) bool {
 					copy(st.matchcap, st.cap)
 				}
 				st.jobs = jobs
+				st.steps += steps
 				return true
 			}
 			break // InstFail, or a failed step
 		}
 	}
 	st.jobs = jobs
+	st.steps += steps
 	return false
 }
 

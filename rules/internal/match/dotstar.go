@@ -176,16 +176,27 @@ func forwardOnly(res []*syntax.Regexp) bool {
 // find returns what FindStringSubmatchIndex of the regex returns for
 // text.
 func (d *dotStar) find(text string) []int {
+	loc, _ := d.findWork(text)
+	return loc
+}
+
+// findWork is find that also tells the work done: the backtracker's
+// (see btState.steps) plus the length of every text handed to the regexp
+// package.
+func (d *dotStar) findWork(text string) (loc []int, work int) {
 	s := dsSearch{d: d, text: text}
 	if st, ok := d.tailBT.begin(text); ok {
 		s.bt = st
 		defer btPool.Put(st)
 	}
 	loc, ok := s.find()
-	if !ok {
-		return d.whole.FindStringSubmatchIndex(text)
+	if s.bt != nil {
+		s.work += s.bt.steps
 	}
-	return loc
+	if !ok {
+		return d.whole.FindStringSubmatchIndex(text), s.work + len(text)
+	}
+	return loc, s.work
 }
 
 // dsSearch is one search of a dotStar in a text.
@@ -194,6 +205,7 @@ type dsSearch struct {
 	text  string
 	bt    *btState // the backtracker's memory for text; nil: the regexp package tries
 	tries int      // how many places the regexp package tried rest from
+	work  int      // the bytes handed to the regexp package
 }
 
 // find returns the match, or ok false if the regexp package would have
@@ -270,6 +282,7 @@ func (s *dsSearch) at(p int) (loc []int, ok bool) {
 		return nil, false
 	}
 	loc = s.d.tail.FindStringSubmatchIndex(s.text[p:])
+	s.work += len(s.text) - p
 	for k := range loc {
 		if loc[k] >= 0 {
 			loc[k] += p

@@ -25,13 +25,22 @@ func NewFinder(re *regexp.Regexp) *Finder {
 
 // Find returns what re.FindStringSubmatchIndex(text) returns.
 func (f *Finder) Find(text string) []int {
+	loc, _ := f.findWork(text)
+	return loc
+}
+
+// findWork is Find that also tells the work done, in units that each
+// cost at most a constant time for a given regex: instructions the
+// backtracker ran, bytes it cleared bits for, bytes handed to the regexp
+// package (linear in them). The tests of linear time count it.
+func (f *Finder) findWork(text string) (loc []int, work int) {
 	if f.ds != nil {
-		return f.ds.find(text)
+		return f.ds.findWork(text)
 	}
-	if loc, ok := f.bt.find(text); ok {
-		return loc
+	if loc, ok, work := f.bt.findWork(text); ok {
+		return loc, work
 	}
-	return f.re.FindStringSubmatchIndex(text)
+	return f.re.FindStringSubmatchIndex(text), len(text)
 }
 
 // QuickReject reports whether Find tells a text without a match about as
