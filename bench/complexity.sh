@@ -2,6 +2,7 @@
 # bench/complexity.sh — the time one crafted line costs, by its length.
 #
 #   bench/complexity.sh [-b BIN]... [-s KIB,KIB,...] [-n KIB] [-r RUNS] [-t SECONDS]
+#   bench/complexity.sh -g          the engine alone: go test -bench Complexity
 #
 # For each rule shape below (every one with group_by on a capture, which
 # takes the capture path), it writes a log of crafted lines made of the
@@ -13,9 +14,11 @@
 # same command over the ordinary line alone is subtracted and the rest
 # divided by the number of crafted lines: the cost of one crafted line.
 # It prints the time per line, per KiB and the growth per doubling of the
-# line's length between consecutive sizes (linear: 2; quadratic: 4).
+# line's length between consecutive sizes (linear: 2; quadratic: 4; "res"
+# when the times are too small for the CPU clock: raise -n).
 # Without -b it builds ./cmd/roomwatch. Several -b compare binaries in the
-# same run, alternating them.
+# same run, alternating them. -g times the engine's Finder on the same
+# shapes in-process (BenchmarkComplexity) and prints its table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out/complexity
@@ -25,15 +28,19 @@ sizes=4,16,64
 runs=3
 limit=120
 total=256
-while getopts "b:s:n:r:t:h" o; do
+while getopts "b:s:n:r:t:gh" o; do
 	case $o in
+	g)
+		go test -run '^$' -bench Complexity ./rules/internal/match | sed -n '/shape/,/^$/p;/^\(FAIL\|ok\)/p'
+		exit "${PIPESTATUS[0]}"
+		;;
 	b) bins+=("$OPTARG") ;;
 	s) sizes=$OPTARG ;;
 	n) total=$OPTARG ;;
 	r) runs=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	*)
-		sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 		exit 2
 		;;
 	esac
@@ -133,9 +140,14 @@ for shape in "${shapes[@]}"; do
 			growth=-
 			if [[ -n ${prev[$b]} && ${prev[$b]} != cut ]]; then
 				read -r pk pt <<<"${prev[$b]}"
-				# growth per doubling: (t/pt)^(1/log2(k/pk)), times floored at 10 µs
-				growth=$(echo "a = $m; if (a < 0.00001) a = 0.00001; b = $pt; if (b < 0.00001) b = 0.00001; e(l(a / b) / (l($k / $pk) / l(2)))" | bc -l)
-				growth=$(printf '%.2f' "$growth")
+				# growth per doubling: (t/pt)^(1/log2(k/pk)); "res" when
+				# either log took under 50 ms of CPU, too little for the
+				# clock's 10 ms ticks (raise -n).
+				if [[ $(echo "$m * $(reps "$k") >= 0.05 && $pt * $(reps "$pk") >= 0.05" | bc -l) == 1 ]]; then
+					growth=$(printf '%.2f' "$(echo "e(l($m / $pt) / (l($k / $pk) / l(2)))" | bc -l)")
+				else
+					growth=res
+				fi
 			fi
 			printf '%-14s %-10s %6s %12.4f %12.4f %10s\n' "$name" "$(basename "$b")" "$k" "$m" "$(echo "$m * 1000 / $k" | bc -l)" "$growth"
 			prev[$b]="$k $m"

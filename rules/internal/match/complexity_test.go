@@ -113,3 +113,39 @@ func BenchmarkComplexity(b *testing.B) {
 	}
 	b.Log(table.String())
 }
+
+// BenchmarkFallback times what a line costs on each path of the Finder:
+// an ordinary sshd line on the fast path (dotStar, or the backtracker),
+// the same line with one non-ASCII byte (which the fast paths hand on),
+// and the regexp package alone, for comparison.
+func BenchmarkFallback(b *testing.B) {
+	line := "Dec 10 06:55:48 LabSZ sshd[24200]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=173.234.31.186  user=root"
+	for _, expr := range []string{
+		`authentication failure;.*rhost=(?P<rhost>[^ ]+)( +user=(?P<user>[^ ]+))?`, // dotStar
+		`rhost=(?P<rhost>[^ ]+)\s+user=(?P<user>\w+)`,                              // backtracker
+	} {
+		re := regexp.MustCompile(expr)
+		f := NewFinder(re)
+		kind := "backtracker"
+		if f.ds != nil {
+			kind = "dotStar"
+		}
+		for _, c := range []struct {
+			name, line string
+			find       func(string) []int
+		}{
+			{kind + "/ascii", line, f.Find},
+			{kind + "/non-ascii", strings.Replace(line, "LabSZ", "LabSZé", 1), f.Find},
+			{kind + "/regexp", line, re.FindStringSubmatchIndex},
+		} {
+			if c.find(c.line) == nil {
+				b.Fatalf("%s: no match", c.name)
+			}
+			b.Run(c.name, func(b *testing.B) {
+				for b.Loop() {
+					c.find(c.line)
+				}
+			})
+		}
+	}
+}
