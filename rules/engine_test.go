@@ -74,7 +74,7 @@ rules:
 	})
 }
 
-func mustLoadBench(t testing.TB) *Config {
+func mustLoadBench(t testing.TB) *Loaded {
 	t.Helper()
 	cfg, err := Load("../bench/rules.yaml", testOptions())
 	if err != nil {

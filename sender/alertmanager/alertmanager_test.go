@@ -18,7 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -86,7 +86,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: rules.Secret(url), Host: "web-01", Now: func() time.Time { return epoch }})
+	n, err := New(Config{URL: config.Secret(url), Host: "web-01", Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -26,7 +26,7 @@ var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url, token string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: url, Token: rules.Secret(token), Now: func() time.Time { return epoch }})
+	n, err := New(Config{URL: url, Token: config.Secret(token), Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -27,7 +27,7 @@ var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{WebhookURL: rules.Secret(url), Username: "roomwatch", Now: func() time.Time { return epoch }})
+	n, err := New(Config{WebhookURL: config.Secret(url), Username: "roomwatch", Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, u := range []string{"", "ftp://h/SECRETxyz", "https:///SECRETxyz", "https://h/%zzSECRETxyz"} {
-		_, err := New(Config{WebhookURL: rules.Secret(u)})
+		_, err := New(Config{WebhookURL: config.Secret(u)})
 		if err == nil {
 			t.Errorf("New(%q) accepted", u)
 			continue

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -26,7 +26,7 @@ var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{WebhookURL: rules.Secret(url), Now: func() time.Time { return epoch }})
+	n, err := New(Config{WebhookURL: config.Secret(url), Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, u := range []string{"", "ftp://h/?sig=SECRETsig", "https:///x?sig=SECRETsig"} {
-		if _, err := New(Config{WebhookURL: rules.Secret(u)}); err == nil {
+		if _, err := New(Config{WebhookURL: config.Secret(u)}); err == nil {
 			t.Errorf("New(%q) accepted", u)
 		} else {
 			sendertest.AssertNoSecret(t, flowSig, err.Error())

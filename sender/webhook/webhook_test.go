@@ -17,7 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -55,8 +55,8 @@ func newFake(t *testing.T) *fake {
 
 func notifier(t *testing.T, url, key string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: rules.Secret(url), Host: "web-01", Now: func() time.Time { return epoch },
-		Headers: map[string]rules.Secret{"Authorization": rules.Secret("Bearer " + key), "X-Team": "ops"}})
+	n, err := New(Config{URL: config.Secret(url), Host: "web-01", Now: func() time.Time { return epoch },
+		Headers: map[string]config.Secret{"Authorization": config.Secret("Bearer " + key), "X-Team": "ops"}})
 	if err != nil {
 		t.Fatal(err)
 	}
