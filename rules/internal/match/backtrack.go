@@ -222,6 +222,9 @@ func (bt *backtracker) begin(text string) (st *btState, ok bool) {
 		st.matchcap = make([]int, bt.ncap)
 	}
 	st.cap, st.matchcap = st.cap[:bt.ncap], st.matchcap[:bt.ncap]
+	for i := range st.cap {
+		st.cap[i], st.matchcap[i] = -1, -1
+	}
 	st.steps = len(text)
 	return st, true
 }
@@ -231,9 +234,8 @@ func (bt *backtracker) begin(text string) (st *btState, ok bool) {
 // (shifted by pos), or nil. The regex must not look behind pos (^, \b)
 // unless pos is 0. st is begin's, for the same text.
 func (bt *backtracker) at(st *btState, text string, pos int) []int {
-	for i := range st.cap {
-		st.cap[i], st.matchcap[i] = -1, -1
-	}
+	// The slots are -1 from begin: a failed try restores every slot it
+	// set, and a match ends the search.
 	st.cap[0] = pos
 	if !bt.try(st, text, pos) {
 		return nil

@@ -185,13 +185,10 @@ func (d *dotStar) find(text string) []int {
 // package.
 func (d *dotStar) findWork(text string) (loc []int, work int) {
 	s := dsSearch{d: d, text: text}
-	if st, ok := d.tailBT.begin(text); ok {
-		s.bt = st
-		defer btPool.Put(st)
-	}
 	loc, ok := s.find()
 	if s.bt != nil {
 		s.work += s.bt.steps
+		btPool.Put(s.bt)
 	}
 	if !ok {
 		return d.whole.FindStringSubmatchIndex(text), s.work + len(text)
@@ -203,7 +200,8 @@ func (d *dotStar) findWork(text string) (loc []int, work int) {
 type dsSearch struct {
 	d     *dotStar
 	text  string
-	bt    *btState // the backtracker's memory for text; nil: the regexp package tries
+	bt    *btState // the backtracker's memory for text, from the first try on
+	noBT  bool     // the backtracker cannot take text: the regexp package tries
 	tries int      // how many places the regexp package tried rest from
 	work  int      // the bytes handed to the regexp package
 }
@@ -275,6 +273,14 @@ func (s *dsSearch) rest(lo, hi int) (loc []int, ok bool) {
 
 // at matches rest from p.
 func (s *dsSearch) at(p int) (loc []int, ok bool) {
+	if s.bt == nil && !s.noBT {
+		// Readied at the first try only: most lines without a match
+		// lack the literal, and cost no more than looking for it.
+		s.bt, s.noBT = nil, true
+		if st, ok := s.d.tailBT.begin(s.text); ok {
+			s.bt, s.noBT = st, false
+		}
+	}
 	if s.bt != nil {
 		return s.d.tailBT.at(s.bt, s.text, p), true
 	}
