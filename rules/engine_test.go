@@ -107,6 +107,7 @@ rules:
 type outcome struct {
 	Rules    []string
 	Captures []map[string]string
+	Groups   [][]string
 	Texts    []string
 	Drop     string
 }
@@ -151,6 +152,7 @@ func outcomeOf(set *Set, line string) outcome {
 	for _, m := range ms {
 		o.Rules = append(o.Rules, m.Rule.Name)
 		o.Captures = append(o.Captures, m.Captures)
+		o.Groups = append(o.Groups, m.Group)
 		o.Texts = append(o.Texts, m.Text)
 	}
 	if drop != nil {
@@ -241,6 +243,7 @@ func TestMatchLinesAsMatchAll(t *testing.T) {
 				for _, m := range ms[from:res[i].To] {
 					got.Rules = append(got.Rules, m.Rule.Name)
 					got.Captures = append(got.Captures, m.Captures)
+					got.Groups = append(got.Groups, m.Group)
 					got.Texts = append(got.Texts, m.Text)
 				}
 				if res[i].Drop != nil {
@@ -259,5 +262,61 @@ func TestMatchLinesAsMatchAll(t *testing.T) {
 		if hits == 0 {
 			t.Fatalf("%s: no line matched: the test checks nothing", name)
 		}
+	}
+}
+
+// TestSetDifferential: rules made of the hand-picked regexes (each with
+// group_by on its first named group or a template that uses it, so that
+// their groups are found on the engine's capture path, and with an
+// unless on some), over
+// loghub lines, crafted lines (invalid UTF-8, NUL, U+FFFD, CRLF) and
+// lines of 16 KiB, match, group and capture (every named group's text)
+// exactly what the regexp package alone gives, rule by rule.
+func TestSetDifferential(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("destinations:\n  o: {type: console}\nrules:\n")
+	for i, e := range matchtest.HandPicked {
+		re := regexp.MustCompile(e)
+		fmt.Fprintf(&b, "  - name: r%d\n    match: '%s'\n    continue: true\n", i, strings.ReplaceAll(e, "'", "''"))
+		for _, n := range re.SubexpNames() {
+			if n == "" {
+				continue
+			}
+			if i%2 == 0 {
+				fmt.Fprintf(&b, "    group_by: [%s]\n", n)
+			} else {
+				// A template that uses the groups: every named group is taken.
+				fmt.Fprintf(&b, "    template: '{{.%s}} in {{.line}}'\n", n)
+			}
+			break
+		}
+		switch i % 4 {
+		case 1:
+			b.WriteString("    unless: '(?i)ROOT'\n")
+		case 2:
+			b.WriteString("    unless: '\\bport\\b'\n")
+		}
+	}
+	set := mustParse(t, b.String()).Set
+	direct := &Set{rules: set.rules, direct: true}
+	n := 10
+	if testing.Short() {
+		n = 50
+	}
+	lines := slices.Concat(matchtest.LoghubSample(t, n), matchtest.CraftedLines(), matchtest.RandomLines(300, 31))
+	for i, piece := range []string{"ssh: Failed password for from ", "sshd user ", "foob", "a=1a=", "é 1", "\x00\xff\r\n"} {
+		lines = append(lines, strings.Repeat(piece, (16<<10)/len(piece))+[]string{" port 1", " from x", "c", ";", "!", "z"}[i])
+	}
+	matched := 0
+	for _, l := range lines {
+		want, got := outcomeOf(direct, l), outcomeOf(set, l)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("line %.200q: (-regexp package +engine):\n%s", l, diff)
+		}
+		matched += len(want.Rules)
+	}
+	t.Logf("%d rules × %d lines: %d matches, each with its groups, as the regexp package finds them", len(set.rules), len(lines), matched)
+	if matched < 500 {
+		t.Errorf("only %d matches: the test checks too little", matched)
 	}
 }

@@ -11,29 +11,6 @@ import (
 	"github.com/roomwatch/roomwatch/rules/internal/match/matchtest"
 )
 
-// handPicked are regexes chosen for what an engine gets wrong: every
-// shape the engine special-cases (literal.*rest, leading and trailing
-// .*, nested and repeated groups, alternations of literals), anchors,
-// line and word assertions, case folding (also of k and s, which fold to
-// non-ASCII runes), Unicode classes, U+FFFD (which also matches an
-// invalid byte), NUL, CR, and the rules users write for sshd and web
-// logs.
-var handPicked = []string{
-	`ssh: Failed password for .*from (?P<ip>.*) port (?P<port>\d+)`,
-	`sshd.*user (?P<user>.*) from (?P<ip>\S+)`,
-	`foo.*b(?P<x>.*)c`, `foo.*?b(?P<x>.*?)c`, `foo(?s:.*)b(?P<x>.*)c$`,
-	`.*(?P<x>a+)b`, `(?P<x>.*)=(?P<y>.*)`, `(?P<x>err)or (?P<y>\w+).*`, `^.*$`, `.*`, `(?s).*x`,
-	`((?P<x>(?P<y>[a-z]+)=)+(?P<z>\d+))+;`, `((a)|(b))+`, `(a(b(c(d)?)?)?)+`,
-	`(?P<x>alpha|beta|gamma)+ (?P<y>delta|epsilon) end`, `(GET|POST|PUT|DELETE) (?P<path>/\S*) HTTP/1\.[01]" (?P<status>5\d\d)`,
-	`(?i)FAILED .*for (?P<u>\S+) (?P<p>\d+)x`, `(?i)(?P<w>kelvin|straße|ſ)`, `(?i)k.*s(?P<x>k)`,
-	`(?P<x>\p{L}+)\s+(?P<y>\p{Nd}+)!`, `(?P<g>\p{Greek}+)`, `[^\x00-\x7f]+(?P<x>a)`, `(?P<x>\x{FFFD}+)`,
-	`a.*\x{FFFD}(?P<x>.)`, `(?P<x>\x00+)`, `a\x00.*b(?P<x>\x00)`, `(?P<x>[^\r\n]*)\r$`, `(?m)^(?P<x>\w+)\r?$`,
-	`\A(?P<x>\S+)`, `(?P<x>\S+)\z`, `\b(?P<w>\w+)\b$`, `\B(?P<x>o+)\B`, `(?m)(?P<x>.+)$`, `^(?P<x>)$`,
-	`(?U)(?P<x>a+)(?P<y>a+)`, `(?P<x>a*?)(?P<y>a*)b`, `(?P<x>a{2,5}?)(?P<y>a{0,3})`, `(?P<x>(?:ab|a)(?:bc|c))`,
-	`authentication failure;.*rhost=(?P<rhost>[^ ]+)( +user=(?P<user>[^ ]+))?`,
-	`Failed password for (invalid user )?(?P<user>[^ ]+) from (?P<ip>[0-9.]+) port (?P<port>\d+)`,
-	`kernel: .*(IN=[a-z0-9]+ OUT=.* DPT=(?P<port>[0-9]+))`, `(?P<a>x).*(?P<b>y).*(?P<c>z)`,
-}
 
 // generated returns n random regexes from a fixed seed: atoms of every
 // kind the engine treats apart, in groups, alternations and repetitions,
@@ -93,24 +70,12 @@ func generated(n int, seed uint64) []string {
 // corpusRegexes is the differential test's regexes: hand-picked ones,
 // the engine's own test regexes, the benchmark's rules and generated ones.
 func corpusRegexes(t testing.TB, ngen int) []string {
-	exprs := slices.Concat(handPicked, matchtest.Tricky, backtrackRegexes, dotStarRegexes, notDotStar,
+	exprs := slices.Concat(matchtest.HandPicked, matchtest.Tricky, backtrackRegexes, dotStarRegexes, notDotStar,
 		matchtest.BenchExprs(t), matchtest.ManyRules(10), generated(ngen, 14))
 	slices.Sort(exprs)
 	return slices.Compact(exprs)
 }
 
-// craftedLines are lines an attacker or a broken program writes: invalid
-// UTF-8, NUL, U+FFFD, CRLF, lone CR, very long runs.
-func craftedLines() []string {
-	lines := []string{
-		"", "\x00", "a\x00b", "foo\x00bar\x00c", "\xff", "a\xffb", "\xc3", "\xc3(", "\xe2\x82", "\xe2\x82\xac",
-		"\xf0\x9f\x98", "\ufffd", "a\ufffdb", "\xef\xbf\xbd\xff", "line\r", "line\r\n", "a\r\nb\r\n", "\r",
-		"ssh: Failed password for root from 10.0.0.1 port 22\r", "é 1!", "αβγ 123!", "kelvin \u212Aelvin ſ",
-		"STRASSE straße", "foo b\xffc", "foo\nb1c", "foob\nc", "x\x00y\x00z", "a=1a=2;", "alpha delta end\r",
-		"GET /x HTTP/1.1\" 503", "sshd[1]: Invalid user \xff\xfe from 10.0.0.2",
-	}
-	return lines
-}
 
 // longLines are lines of n bytes made of pieces that the corpus's
 // literals are made of, so that literals recur thousands of times.
@@ -204,7 +169,7 @@ func TestDifferential(t *testing.T) {
 	}
 	exprs := corpusRegexes(t, ngen)
 	lines := slices.Concat(matchtest.LoghubSample(t, every), matchtest.RandomLines(random, 21),
-		matchtest.ASCIILines(random, 22), craftedLines())
+		matchtest.ASCIILines(random, 22), matchtest.CraftedLines())
 	longs := longLines(8 << 10)
 	// Lines of 64 KiB (max_line_bytes) for the hand-picked regexes and
 	// the benchmark's rules: the regexp package takes milliseconds for
@@ -214,7 +179,7 @@ func TestDifferential(t *testing.T) {
 		huges = longLines(64 << 10)
 	}
 	heavy := map[string]bool{}
-	for _, e := range slices.Concat(handPicked, matchtest.BenchExprs(t)) {
+	for _, e := range slices.Concat(matchtest.HandPicked, matchtest.BenchExprs(t)) {
 		heavy[e] = true
 	}
 	paths := map[string]int{}
@@ -264,8 +229,8 @@ func ownLine(expr string, n int) string {
 
 // FuzzDifferential is TestDifferential for any regex and line.
 func FuzzDifferential(f *testing.F) {
-	for i, e := range handPicked {
-		f.Add(e, craftedLines()[i%len(craftedLines())])
+	for i, e := range matchtest.HandPicked {
+		f.Add(e, matchtest.CraftedLines()[i%len(matchtest.CraftedLines())])
 	}
 	for i, e := range generated(40, 14) {
 		f.Add(e, matchtest.ASCIILines(1, uint64(i))[0])
