@@ -11,7 +11,6 @@ import (
 	"github.com/roomwatch/roomwatch/rules/internal/match/matchtest"
 )
 
-
 // generated returns n random regexes from a fixed seed: atoms of every
 // kind the engine treats apart, in groups, alternations and repetitions,
 // and a third of them of the form literal.*rest.
@@ -75,7 +74,6 @@ func corpusRegexes(t testing.TB, ngen int) []string {
 	slices.Sort(exprs)
 	return slices.Compact(exprs)
 }
-
 
 // longLines are lines of n bytes made of pieces that the corpus's
 // literals are made of, so that literals recur thousands of times.
