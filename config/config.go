@@ -83,7 +83,7 @@ type Destination struct {
 	Name string `yaml:"-"`
 	At   Place  `yaml:"-"`
 
-	Type string `yaml:"type"` // hipchat | slack | mattermost | discord | teams | matrix | webhook | alertmanager | console
+	Type string `yaml:"type"` // hipchat | slack | mattermost | discord | teams | matrix | webhook | alertmanager | console | email | ntfy | telegram | googlechat
 
 	URL            Secret            `yaml:"url"`
 	URLFile        string            `yaml:"url_file"`
@@ -99,10 +99,29 @@ type Destination struct {
 	Headers        map[string]Secret `yaml:"headers"`
 	Output         string            `yaml:"output"`
 	Timeout        Duration          `yaml:"timeout"`
+	// email: the SMTP server (host:port), its password (a secret) and
+	// how the connection is encrypted.
+	SMTP         string `yaml:"smtp,omitempty"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
+	StartTLS     string `yaml:"starttls,omitempty"` // auto (default) | always | never
+	TLS          bool   `yaml:"tls,omitempty"`      // implicit TLS (port 465)
+	// APIURL is the Telegram Bot API server.
+	APIURL string `yaml:"api_url,omitempty"`
+	// BodyTemplate and ContentType make the webhook's request body; Body
+	// is BodyTemplate compiled (nil when unset).
+	BodyTemplate string       `yaml:"body_template,omitempty"`
+	ContentType  string       `yaml:"content_type,omitempty"`
+	Body         BodyRenderer `yaml:"-"`
 	// RateLimit overrides the destination type's own rate limits.
 	RateLimit *RateLimit `yaml:"rate_limit"`
 	// OutboxMaxBytes caps the destination's outbox (0: the default).
 	OutboxMaxBytes int64 `yaml:"outbox_max_bytes"`
+	// ResolveAfter (alertmanager) is how long after each POST an alert
+	// resolves unless a later digest keeps it firing; 0: the larger of 5m
+	// and twice the rule's interval.
+	ResolveAfter Duration `yaml:"resolve_after"`
 }
 
 // RateLimit is a destination's `rate_limit` section: how many messages
@@ -139,6 +158,7 @@ type Input struct {
 	At Place `yaml:"-"`
 
 	Path         string     `yaml:"path"` // a path, a glob, or "-" for standard input
+	Journal      *Journal   `yaml:"journal"`
 	Exclude      []string   `yaml:"exclude"`
 	Start        string     `yaml:"start"` // end | beginning
 	Multiline    *Multiline `yaml:"multiline"`
@@ -198,4 +218,5 @@ const (
 )
 
 // Types are the destination types.
-var Types = []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix", "webhook", "alertmanager", "console"}
+var Types = []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix", "webhook", "alertmanager", "console",
+	"email", "ntfy", "telegram", "googlechat"}

@@ -112,8 +112,11 @@ func (c *checker) inputs() {
 			continue
 		}
 		label := fmt.Sprintf("inputs[%d]", i)
+		if c.journalInput(in, label) {
+			continue
+		}
 		if in.Path == "" {
-			c.errorf(in.At, label, "path is required")
+			c.errorf(in.At, label, "path or journal is required")
 		}
 		in.Path = c.cfg.Resolve(in.Path)
 		c.oneOf(in.At, in, label, "start", in.Start, "end", "beginning")

@@ -123,6 +123,7 @@ func Compile(cfg *config.Config, opts Options) (*Set, error) {
 		c.opts.Host = Hostname()
 	}
 	c.defaults()
+	c.bodyTemplates()
 	rules := c.rules()
 	cfg.Warnings = config.SortErrors(append(cfg.Warnings, c.warns...))
 	if len(c.errs) > 0 {
@@ -298,6 +299,13 @@ func (c *compiler) target(r *Rule, s *config.RuleSpec, label string) {
 	r.Destination = dest
 	if r.Room == "" && (dest.Type == "hipchat" || dest.Type == "matrix") {
 		c.errorf(s.At, label, "room is required for %s destination %q", dest.Type, name)
+	}
+	c.moreRoom(r, s, label, dest)
+	c.matrixRoom(r, s, dest, label)
+	if dest.Type == "alertmanager" && dest.ResolveAfter != 0 && dest.ResolveAfter.D() <= r.Interval {
+		c.warnf(c.at(dest, "resolve_after", dest.At), label,
+			"resolve_after %v is not longer than the debounce interval %v: the alert resolves between two digests of a condition that keeps matching",
+			dest.ResolveAfter, r.Interval)
 	}
 	if dest.Type == "hipchat" && strings.Contains(r.Room, "/") {
 		o, ol := c.origin(s, s.Room != "", label)

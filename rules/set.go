@@ -409,7 +409,7 @@ func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
 	if r.plain {
 		return r.escape(line.Text)
 	}
-	data := make(map[string]any, len(captures)+5)
+	data := make(map[string]any, len(captures)+9)
 	for k, v := range captures {
 		data[k] = r.escape(v)
 	}
@@ -418,6 +418,7 @@ func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
 	data["file"] = r.escape(line.File)
 	data["host"] = r.host
 	data["time"] = line.Time.Round(0) // Round(0): no monotonic reading when printed
+	journalData(data, line.Journal, r.escape)
 	var b bytes.Buffer
 	if err := r.template.Execute(&b, data); err != nil {
 		return r.escape(line.Text)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/tailer"
 )
 
 // DefaultTemplate renders one matched line as the line itself.
@@ -158,6 +159,7 @@ func lineSample(r *Rule) map[string]any {
 	}
 	data["line"], data["rule"], data["file"], data["host"] = "x", r.Name, "x", r.host
 	data["time"] = time.Unix(0, 0)
+	journalData(data, &tailer.JournalFields{Unit: "x", Identifier: "x", Priority: "info", PID: "1"}, func(s string) string { return s })
 	return data
 }
 

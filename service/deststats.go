@@ -24,6 +24,11 @@ type destStats struct {
 	// failed attempt after the last success; zero while it is not.
 	FailingSince time.Time
 
+	// LastError is the last failure's text (the server's message and what
+	// it usually means), LastErrorAt when it happened.
+	LastError   string
+	LastErrorAt time.Time
+
 	OutboxDepth   int       // digests waiting in the outbox
 	OutboxOldest  time.Time // when the oldest waiting digest was written; zero when empty
 	OutboxOverCap bool      // the outbox is past its size cap
@@ -33,13 +38,17 @@ type destStats struct {
 // reload can swap the notifier underneath, and every attempt is counted.
 // It is safe for concurrent use.
 type countingNotifier struct {
-	now func() time.Time
-	cur atomic.Pointer[liveNotifier]
+	now    func() time.Time
+	name   string          // the destination's name
+	recent *recentMessages // where sent digests are recorded; may be nil
+	cur    atomic.Pointer[liveNotifier]
 
 	sent, failed, retried atomic.Uint64
 
-	mu      sync.Mutex // protects failing
-	failing time.Time  // FailingSince
+	mu        sync.Mutex // protects the fields below
+	failing   time.Time  // FailingSince
+	lastErr   string
+	lastErrAt time.Time
 }
 
 // liveNotifier is one built notifier with what closes it.
@@ -55,8 +64,8 @@ var (
 
 // countDeliveries wraps the destination's notifier in a counting one and
 // returns it. It must run before delivery starts.
-func countDeliveries(d *pipeline.Destination) *countingNotifier {
-	t := &countingNotifier{now: time.Now}
+func countDeliveries(d *pipeline.Destination, name string, recent *recentMessages) *countingNotifier {
+	t := &countingNotifier{now: time.Now, name: name, recent: recent}
 	t.cur.Store(&liveNotifier{n: d.Notifier, c: d.Closer})
 	d.Notifier = t
 	return t
@@ -71,6 +80,9 @@ func (t *countingNotifier) Notify(ctx context.Context, d *batch.Digest) error {
 		t.mu.Lock()
 		t.failing = time.Time{}
 		t.mu.Unlock()
+		if t.recent != nil {
+			t.recent.add(t.now(), t.name, d)
+		}
 		return nil
 	case ctx.Err() != nil:
 		return err // a stop, not the destination's failure
@@ -79,10 +91,12 @@ func (t *countingNotifier) Notify(ctx context.Context, d *batch.Digest) error {
 	default:
 		t.retried.Add(1)
 	}
+	now := t.now()
 	t.mu.Lock()
 	if t.failing.IsZero() {
-		t.failing = t.now()
+		t.failing = now
 	}
+	t.lastErr, t.lastErrAt = err.Error(), now
 	t.mu.Unlock()
 	return err
 }
@@ -101,5 +115,6 @@ func (t *countingNotifier) Unwrap() sender.Notifier { return t.cur.Load().n }
 func (t *countingNotifier) stats() destStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return destStats{Sent: t.sent.Load(), Failed: t.failed.Load(), Retried: t.retried.Load(), FailingSince: t.failing}
+	return destStats{Sent: t.sent.Load(), Failed: t.failed.Load(), Retried: t.retried.Load(), FailingSince: t.failing,
+		LastError: t.lastErr, LastErrorAt: t.lastErrAt}
 }

@@ -118,11 +118,14 @@ func boolFloat(b bool) float64 {
 	return 0
 }
 
-// handler serves /metrics and /healthz.
+// handler serves the status page (/ and /status.json), /metrics and
+// /healthz.
 func (s *Service) handler() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collector{s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.serveStatusPage)
+	mux.HandleFunc("GET /status.json", s.serveStatusJSON)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -126,7 +126,8 @@ func TestCountingNotifierCounts(t *testing.T) {
 		failing = append(failing, tr.stats().FailingSince)
 		now = now.Add(time.Minute)
 	}
-	want := destStats{Sent: 1, Failed: 1, Retried: 3, FailingSince: t0.Add(3 * time.Minute)}
+	want := destStats{Sent: 1, Failed: 1, Retried: 3, FailingSince: t0.Add(3 * time.Minute),
+		LastError: "connection refused", LastErrorAt: t0.Add(4 * time.Minute)}
 	if diff := cmp.Diff(want, tr.stats()); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}

@@ -61,7 +61,7 @@ func (s *Service) tryReload() error {
 	if err != nil {
 		return err
 	}
-	for _, w := range cfg.Warnings {
+	for _, w := range append(cfg.Warnings, cfg.BlindSpots()...) {
 		s.log.Warn("config", "problem", w.Error())
 	}
 	return s.apply(cfg)
@@ -222,6 +222,9 @@ func sameFileInputs(a, b *rules.Loaded) bool {
 			k := fmt.Sprintf("%q %q %q %d", in.Path, in.Exclude, in.Start, in.MaxLineBytes)
 			if in.Multiline != nil {
 				k += fmt.Sprintf(" %q %v", in.Multiline.Start.String(), in.Multiline.Timeout)
+			}
+			if in.Journal != nil {
+				k += fmt.Sprintf(" journal %+v", *in.Journal)
 			}
 			ks = append(ks, k)
 		}

@@ -66,9 +66,13 @@ type Service struct {
 	files  atomic.Pointer[tailer.Tailer] // the running file tailer, nil without one
 	inputs chan []tailer.Input           // file inputs for runFiles after a reload; capacity 1
 
-	reloads reloadStats
-	kick    chan struct{} // the config watch asks for a reload; capacity 1
-	rewatch chan struct{} // a reload asks the config watch to look again; capacity 1
+	reloads  reloadStats
+	activity activity       // when files last gave lines and rules last matched
+	recent   recentMessages // the last messages sent
+	host     string         // this machine's name, for the status page
+	started  time.Time      // when New ran
+	kick     chan struct{}  // the config watch asks for a reload; capacity 1
+	rewatch  chan struct{}  // a reload asks the config watch to look again; capacity 1
 
 	ln  net.Listener // nil without `listen`
 	srv *http.Server
@@ -82,13 +86,13 @@ type Service struct {
 // Close releases what it holds.
 func New(opts Options) (*Service, error) {
 	cfg, log := opts.Config, opts.Logger
-	s := &Service{opts: opts, log: log, now: time.Now, sd: newSdNotifier(log),
+	s := &Service{opts: opts, log: log, now: time.Now, sd: newSdNotifier(log), host: rules.Hostname(), started: time.Now(),
 		stats: map[string]*countingNotifier{}, inputs: make(chan []tailer.Input, 1),
 		kick: make(chan struct{}, 1), rewatch: make(chan struct{}, 1)}
 	var inputs []tailer.Input
 	for _, in := range cfg.Inputs {
 		if in.Path == "-" {
-			s.stdin = tailer.NewStdin(opts.Stdin, tailer.Options{MaxLineBytes: in.MaxLineBytes, Logger: log, Multiline: multiline(in)})
+			s.stdin = tailer.NewStdin(opts.Stdin, tailer.StdinOptions{MaxLineBytes: in.MaxLineBytes, Logger: log, Multiline: multiline(in)})
 			continue
 		}
 		inputs = append(inputs, tailerInput(in))
@@ -109,12 +113,13 @@ func New(opts Options) (*Service, error) {
 	}
 	s.dests = dests
 	for name, d := range dests {
-		s.stats[name] = countDeliveries(d)
+		s.stats[name] = countDeliveries(d, name, &s.recent)
 	}
 	if s.en, err = pipeline.New(cfg, dests, log); err != nil {
 		pipeline.CloseDestinations(dests)
 		return nil, err
 	}
+	s.en.SaveSoonOf(s.files.Load())
 	s.cfg.Store(cfg)
 	s.reloads.done(true, s.now())
 	if cfg.Listen != "" {
@@ -130,6 +135,13 @@ func New(opts Options) (*Service, error) {
 }
 
 func tailerInput(in *config.Input) tailer.Input {
+	if in.Journal != nil {
+		ti := tailer.Input{Journal: rules.TailerJournal(in.Journal), MaxLineBytes: in.MaxLineBytes}
+		if in.Journal.Start == "beginning" {
+			ti.Start = tailer.StartAtBeginning
+		}
+		return ti
+	}
 	ti := tailer.Input{Path: in.Path, Exclude: in.Exclude, MaxLineBytes: in.MaxLineBytes, Multiline: multiline(in)}
 	if in.Start == "beginning" {
 		ti.Start = tailer.StartAtBeginning
@@ -224,6 +236,9 @@ func (s *Service) addActors(ctx context.Context, g *oklog.Group) {
 			defer cancel()
 			_ = s.srv.Shutdown(sctx)
 		})
+	}
+	if s.srv != nil {
+		s.actor(ctx, g, s.watchActivity)
 	}
 	s.actor(ctx, g, s.supervise)
 	hup := make(chan os.Signal, 1)

@@ -36,6 +36,9 @@ type Line struct {
 	Offset int64
 	// End is the byte offset just past the line and its newline.
 	End int64
+	// Journal holds the fields of a journal entry; nil for other sources.
+	// For journal lines Offset and End number the entries of the input.
+	Journal *JournalFields
 }
 
 // Cursor keeps how far a file's lines have been handled, so that a saved

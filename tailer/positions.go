@@ -66,8 +66,16 @@ type positions struct {
 	// Inputs lists the input paths that ran before: their files are not new
 	// to roomwatch, and files it does not know in them appeared while it
 	// was stopped.
-	Inputs []string   `json:"inputs"`
-	Files  []position `json:"files"`
+	Inputs   []string          `json:"inputs"`
+	Files    []position        `json:"files"`
+	Journals []journalPosition `json:"journals,omitempty"`
+}
+
+// journalPosition is the saved cursor of one journal input: reading
+// resumes after the entry it names.
+type journalPosition struct {
+	Input  string `json:"input"` // the input's key (Journal.key)
+	Cursor string `json:"cursor"`
 }
 
 // position is the saved read position of one file.

@@ -31,6 +31,9 @@ func cmdCheck(args []string, e *env) int {
 		printConfigError(e, err)
 		return exitFailed
 	}
+	for _, w := range cfg.BlindSpots() {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
+	}
 	fmt.Fprintf(e.stdout, "%s: ok: %s, %s, %s\n", *file,
 		plural(len(cfg.Set.Rules()), "rule"), plural(len(cfg.Destinations), "destination"), plural(len(cfg.Inputs), "input"))
 	return exitOK

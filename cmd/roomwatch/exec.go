@@ -126,7 +126,7 @@ func run1(e *env, en *pipeline.Engine, argv []string, out *outputTail) result {
 		w    io.Writer
 		name string
 	}{{stdout, e.stdout, "stdout"}, {stderr, e.stderr, "stderr"}} {
-		src := tailer.NewStdin(io.TeeReader(s.r, &passThrough{w: s.w}), tailer.Options{Name: s.name})
+		src := tailer.NewStdin(io.TeeReader(s.r, &passThrough{w: s.w}), tailer.StdinOptions{Name: s.name})
 		readers.Add(1)
 		// Each reader owns one of the command's streams until its end.
 		go func() {

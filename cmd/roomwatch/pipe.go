@@ -148,7 +148,7 @@ func cmdPipe(args []string, e *env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	in := io.TeeReader(e.stdin, &passThrough{w: e.stdout})
-	return streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.Options{}), "pipe")
+	return streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.StdinOptions{}), "pipe")
 }
 
 // streamLines runs one source through the engine to its end (or until

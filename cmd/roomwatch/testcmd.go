@@ -186,7 +186,7 @@ func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) ui
 	errc := make(chan error, 1)
 	// The reader owns lines and closes it at the end of the file.
 	go func() {
-		errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
+		errc <- tailer.NewStdin(r, tailer.StdinOptions{Name: name}).Run(context.Background(), lines)
 		close(lines)
 	}()
 	pipeline.MatchLines(context.Background(), lines, func() *rules.Set { return set }, shape, fn)
