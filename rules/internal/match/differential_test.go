@@ -162,8 +162,8 @@ func clip(s string) string {
 func TestDifferential(t *testing.T) {
 	ngen, every, random, huge := 300, 6, 200, true
 	if testing.Short() {
-		// The race detector's pass: a tenth of the pairs.
-		ngen, every, random, huge = 100, 40, 100, false
+		// The race detector's pass: a twentieth of the pairs.
+		ngen, every, random, huge = 50, 80, 50, false
 	}
 	exprs := corpusRegexes(t, ngen)
 	lines := slices.Concat(matchtest.LoghubSample(t, every), matchtest.RandomLines(random, 21),
@@ -198,7 +198,7 @@ func TestDifferential(t *testing.T) {
 		"dotStar": 20000, "backtracker": 50000, "regexp": 20000, "automaton": 50000, "matched": 20000,
 	} {
 		if testing.Short() {
-			least /= 10
+			least /= 20
 		}
 		if paths[path] < least {
 			t.Errorf("%s answered %d pairs, want at least %d: the corpus no longer covers it", path, paths[path], least)
