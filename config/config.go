@@ -215,6 +215,8 @@ const (
 	// DefaultMaxLineBytes is the length at which a line is cut when an
 	// input does not set max_line_bytes.
 	DefaultMaxLineBytes = 64 << 10
+	// MaxLineBytesLimit is the largest max_line_bytes.
+	MaxLineBytesLimit = 16 << 20
 )
 
 // Types are the destination types.

@@ -146,7 +146,7 @@ func (c *checker) secret(d *Destination, label, key string, value *Secret, file 
 
 func (c *checker) secretFile(d *Destination, label, key string, value *Secret, path string) {
 	at := c.at(d, key+"_file", d.At)
-	data, err := readFile(path, maxSecretBytes)
+	data, err := ReadRegular(path, MaxSecretBytes)
 	if err != nil {
 		c.errorf(at, label, "%s_file: %v", key, err)
 		return

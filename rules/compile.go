@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"html"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ type Loaded struct {
 
 // Load reads the configuration file at path and parses it with Parse.
 func Load(path string, opts Options) (*Loaded, error) {
-	data, err := os.ReadFile(path)
+	data, err := config.ReadRegular(path, config.MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
@@ -110,6 +109,9 @@ type compiler struct {
 	opts  Options
 	errs  config.Errors
 	warns config.Errors
+	// templatesUntil ends the time that checking all the templates of a
+	// config may take (TemplatesCheckTime); zero until the first check.
+	templatesUntil time.Time
 }
 
 // Compile checks the rules and `defaults` of a validated cfg (see

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"cmp"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -66,7 +65,12 @@ func span(first, last time.Time) string {
 // newTemplate parses a template; a key missing from its data is an error,
 // so a misspelt field is caught when the config is checked.
 func newTemplate(name, text string) (*template.Template, error) {
-	return template.New(name).Funcs(funcs).Option("missingkey=error").Parse(text)
+	t, err := template.New(name).Funcs(funcs).Funcs(budgetFuncs).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	instrument(t)
+	return t, nil
 }
 
 // defaults holds the parsed default templates, by name and text: every
@@ -134,7 +138,7 @@ func (c *compiler) template(s *config.RuleSpec, label, key, text, def string, ch
 		if !check {
 			break
 		}
-		if err := t.Execute(io.Discard, data); err != nil {
+		if err := c.execute(t, data); err != nil {
 			c.errorf(at, label, "%s: %s", key, templateProblem(err))
 			return fallback
 		}

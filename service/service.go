@@ -287,8 +287,12 @@ func (s *Service) status() string {
 		failed += st.Failed
 		depth += st.OutboxDepth
 	}
-	return fmt.Sprintf("lines read %d, matched %d, digests sent %d, failed %d, outbox %d",
+	st := fmt.Sprintf("lines read %d, matched %d, digests sent %d, failed %d, outbox %d",
 		s.en.Lines(), s.en.Matched(), sent, failed, depth)
+	if nf := s.notFollowed(); nf != "" {
+		st += "; " + nf
+	}
+	return st
 }
 
 // deliveryStats returns the stats of every destination: the attempts

@@ -170,7 +170,7 @@ func TestJournalStartEnd(t *testing.T) {
 	var err error
 	// Run saves right after Ready.
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if p, err = loadPositions(state); err != nil || len(p.Journals) > 0 {
+		if p, _, err = loadPositions(state); err != nil || len(p.Journals) > 0 {
 			break
 		}
 	}

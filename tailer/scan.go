@@ -12,6 +12,8 @@ import (
 // and tells followers whether their file is still matched or was replaced
 // at its path. The first scan also resumes the files of saved positions.
 func (t *Tailer) scan(first bool) {
+	clear(t.fds.starved)
+	defer t.reportStarved()
 	cs := t.candidates()
 	if first {
 		t.resume(cs)
@@ -89,6 +91,7 @@ func (t *Tailer) visit(c candidate, first bool, prev *file) *file {
 	defer t.mu.Unlock()
 	if f := t.files[id]; f != nil && !f.isGone() {
 		fh.Close() // the path changed between stat and open
+		t.fds.release()
 		return f
 	}
 	start, why := t.startOffset(fh, id, size, c, first)

@@ -104,6 +104,7 @@ type Tailer struct {
 	byName  map[string]*file  // current path of each followed file
 	warned  map[string]string // path -> last problem logged about it
 	empty   map[int]bool      // inputs that matched no file at the first scan and since
+	fds     fdBudget          // descriptors for followers; see fdlimit.go
 	runner  *runner
 
 	journals []*journalSource // the journal inputs; fixed after New
@@ -117,8 +118,10 @@ type runner struct {
 	wg  sync.WaitGroup // the followers
 }
 
-// New checks opts and returns a Tailer. It reads the positions file; an
-// unreadable one is logged and treated as absent.
+// New checks opts and returns a Tailer. It reads the positions file; a
+// damaged one is replaced by its previous save (with a warning), and when
+// neither can be read New fails with ErrPositionsDamaged, saying how to
+// start fresh.
 func New(opts TailerOptions) (*Tailer, error) {
 	if len(opts.Inputs) == 0 {
 		return nil, ErrNoInputs
@@ -146,10 +149,14 @@ func New(opts TailerOptions) (*Tailer, error) {
 		files: map[fileID]*file{}, saved: map[fileID]position{}, known: map[string]bool{},
 		cursors: map[string]string{},
 		ready:   make(chan struct{}), kick: make(chan struct{}, 1), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
+	t.fds.init()
 	if opts.StateDir != "" {
-		p, err := loadPositions(opts.StateDir)
+		p, warn, err := loadPositions(opts.StateDir)
 		if err != nil {
-			t.log.Error("positions not used: files start as on a first run", "err", err)
+			return nil, err
+		}
+		if warn != "" {
+			t.log.Warn("positions file damaged; recovered from its previous save", "problem", warn)
 		}
 		for _, fp := range p.Files {
 			t.saved[fp.id()] = fp
@@ -267,6 +274,10 @@ func (t *Tailer) loop(ctx context.Context) error {
 		case err := <-errs:
 			t.onWatchError(err)
 			soon.Reset(rescanDelay)
+		case <-t.fds.freed:
+			if len(t.fds.starved) > 0 {
+				soon.Reset(rescanDelay)
+			}
 		case <-soon.C:
 			t.scan(false)
 		case <-rescan.C:

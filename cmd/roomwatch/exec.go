@@ -138,7 +138,7 @@ func run1(e *env, en *pipeline.Engine, argv []string, out *outputTail) result {
 	// The consumer owns matching; it ends when both streams are read.
 	go func() {
 		defer close(consumed)
-		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.add(l.Text) })
+		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.add(l.Shown()) })
 	}()
 	done := make(chan struct{})
 	// The forwarder passes our signals on to the command until it ends.
