@@ -37,15 +37,13 @@ type scanner struct {
 	lit      int // start of the literal text not yet hashed
 	lastHole int // end of the last hole, -1 before the first
 	spans    []span
-	limit    int // holesOf: stop once more than limit holes are found
+	limit    int  // holesOf: stop once more than limit holes are found
+	stop     bool // holesOf: the limit is passed
 }
 
 func (sc *scanner) run() {
 	s := sc.s
 	for i := 0; i < len(s); {
-		if !sc.hashing && len(sc.spans) > sc.limit {
-			return
-		}
 		c := s[i]
 		k := class[c]
 		if k&cAlnum != 0 {
@@ -62,6 +60,9 @@ func (sc *scanner) run() {
 			}
 			if any&cDigit != 0 {
 				sc.word(i, j, all&cHex != 0)
+				if sc.stop {
+					return
+				}
 			}
 			i = j
 			continue
@@ -132,6 +133,7 @@ func (sc *scanner) mark(i, end int) {
 	}
 	if !sc.hashing {
 		sc.spans = append(sc.spans, span{int32(i), int32(end)})
+		sc.stop = len(sc.spans) > sc.limit
 	} else {
 		sc.h.WriteString(sc.s[sc.lit:i])
 		sc.h.WriteByte(hole)
