@@ -61,7 +61,7 @@ func (c *compiler) destination(d *Destination, label string) {
 		return
 	}
 	if typeKeys[d.Type] == nil {
-		c.errorf(c.at(d, "type", d.At), label, "type: unknown type %q (want %s)", d.Type, orList(Types))
+		c.errorf(c.at(d, "type", d.At), label, "type: unknown type %q (want %s)%s", d.Type, orList(Types), DidYouMean(d.Type, Types))
 		return
 	}
 	c.allowedKeys(d, label)

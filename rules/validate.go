@@ -38,7 +38,7 @@ func (c *compiler) oneOf(def, owner any, label, key, value string, want ...strin
 		return true
 	}
 	at := c.at(owner, key, c.defaultPlace(def))
-	c.errorf(at, label, "%s: want %s, got %q", key, orList(want), value)
+	c.errorf(at, label, "%s: want %s, got %q%s", key, orList(want), value, DidYouMean(value, want))
 	return false
 }
 

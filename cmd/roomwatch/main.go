@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/roomwatch/roomwatch/rules"
 )
 
 func main() { os.Exit(run(os.Args[1:], stdio())) }
@@ -64,6 +66,10 @@ func run(args []string, e *env) int {
 		return exitUsage
 	}
 	name := args[0]
+	if name == "help" && len(args) > 1 {
+		// help CMD is CMD --help.
+		name, args = args[1], []string{args[1], "--help"}
+	}
 	if name == "-h" || name == "--help" || name == "-help" || name == "help" {
 		usage(e.stdout)
 		return exitOK
@@ -76,7 +82,11 @@ func run(args []string, e *env) int {
 			return c.run(args[1:], e)
 		}
 	}
-	fmt.Fprintf(e.stderr, "roomwatch: unknown command %q\n\n", name)
+	names := make([]string, 0, len(commands()))
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(e.stderr, "roomwatch: unknown command %q%s\n\n", name, rules.DidYouMean(name, names))
 	usage(e.stderr)
 	return exitUsage
 }
@@ -87,7 +97,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'roomwatch <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'roomwatch help <command>' (or 'roomwatch <command> --help') for a command's flags.")
 }
 
 // newFlags returns a flag set that reports errors to e.stderr and does not
