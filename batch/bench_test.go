@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -80,7 +81,7 @@ func BenchmarkAddThresholdGroups(b *testing.B) {
 	r := testRule("ssh", func(r *rules.Rule) {
 		r.Wait = time.Hour
 		r.GroupBy = []string{"ip"}
-		r.Threshold = rules.Threshold{Count: 5, Within: rules.Duration(time.Hour)}
+		r.Threshold = config.Threshold{Count: 5, Within: config.Duration(time.Hour)}
 	})
 	benchStorm(b, r, func(buf []byte, i int) rules.Match {
 		ip := strconv.Itoa(i % 3000)

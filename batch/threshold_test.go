@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -14,7 +15,7 @@ import (
 func sshRule() *rules.Rule {
 	return testRule("ssh", func(r *rules.Rule) {
 		r.GroupBy = []string{"ip"}
-		r.Threshold = rules.Threshold{Count: 5, Within: rules.Duration(2 * time.Minute)}
+		r.Threshold = config.Threshold{Count: 5, Within: config.Duration(2 * time.Minute)}
 	})
 }
 
@@ -79,7 +80,7 @@ func TestThresholdWindowSlides(t *testing.T) {
 		rec := newRecorder(t)
 		b := newBatcher(rec, nil)
 		r := testRule("r", func(r *rules.Rule) {
-			r.Threshold = rules.Threshold{Count: 3, Within: rules.Duration(time.Minute)}
+			r.Threshold = config.Threshold{Count: 3, Within: config.Duration(time.Minute)}
 		})
 		start := time.Now()
 		// 60s is exactly `within` after 0s: the first match is out by then.

@@ -1,3 +1,14 @@
+// Package rules is the compiled rule set: Compile checks the rules and
+// `defaults` of a configuration read by package config (colours, formats,
+// group_by against the match's captures, templates run on sample data
+// with missingkey=error, ...) and resolves every rule against `defaults`
+// and the built-in Default* values into a Set, which turns a log line into
+// matches (first match, continue, drop, unless). Parse and Load read,
+// check and compile a configuration in one step, every problem of each
+// stage in one report, `file:line:col: rule "x": key: message`.
+//
+// Log text reaches templates escaped for the rule's destination and format
+// (Options.Escape); the rule's own template text is never escaped.
 package rules
 
 import (
@@ -9,68 +20,139 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
-// compiler checks one Config and builds its Set, collecting every problem.
-type compiler struct {
-	cfg   *Config
-	opts  Options
-	errs  Errors
-	warns Errors
+// Built-in defaults for what neither a rule nor `defaults` sets.
+const (
+	DefaultWait     = 10 * time.Second
+	DefaultInterval = 2 * time.Minute
+	DefaultMaxLines = 20
+	DefaultColor    = "yellow"
+	DefaultFormat   = "text"
+)
+
+// Colors are the colours a rule may name (HipChat's set).
+var Colors = []string{"yellow", "green", "red", "purple", "gray", "random"}
+
+// Options are what compiling needs from outside the file.
+type Options struct {
+	// Escape returns the function that neutralises log text for a
+	// destination type and a format ("text"|"html"). Nil, or a nil result:
+	// html format -> html.EscapeString, text -> unchanged.
+	Escape func(destType, format string) func(string) string
+	// Host is the value of {{.host}} in templates; "" -> Hostname().
+	Host string
+	// LookupEnv reads the environment for *_env secrets; nil -> os.LookupEnv.
+	LookupEnv func(string) (string, bool)
 }
 
-// Compile validates cfg, resolves every rule against `defaults` and the
-// built-in defaults, and sets cfg.Set and cfg.Warnings. It changes cfg in
-// place: relative paths are resolved, secrets are read from their files
-// and the environment, defaults are filled in. So it must run once per
-// Config. It serves configs built from flags too (their Places are zero).
-// The error, if any, is an Errors holding every problem.
-func Compile(cfg *Config, opts Options) error {
-	if cfg.places == nil {
-		cfg.places = places{}
+// Loaded is a configuration and the rule set compiled from it: what the
+// daemon and every command run.
+type Loaded struct {
+	*config.Config
+	// Set is the compiled rule set, in the order the rules were written
+	// (rules from included files follow the file's own rules).
+	Set *Set
+}
+
+// Load reads the configuration file at path and parses it with Parse.
+func Load(path string, opts Options) (*Loaded, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
 	}
+	return Parse(data, path, opts)
+}
+
+// Parse decodes a configuration strictly (config.Decode), checks it
+// (config.Validate) and compiles its rules. file names it in error places
+// and is the base for relative paths. The error, if any, is a
+// config.Errors holding every problem found, sorted by place; the Loaded
+// is then returned too (with the config's Warnings) but must not be run.
+func Parse(data []byte, file string, opts Options) (*Loaded, error) {
+	cfg, err := config.Decode(data, file)
+	if !cfg.Decoded() {
+		return &Loaded{Config: cfg}, err
+	}
+	errs, _ := err.(config.Errors)
+	l, err := Build(cfg, opts)
+	if err != nil {
+		errs = append(errs, err.(config.Errors)...)
+	}
+	if len(errs) > 0 {
+		return l, config.SortErrors(errs)
+	}
+	return l, nil
+}
+
+// Build checks a decoded configuration, or one built from flags, with
+// config.Validate and compiles its rules with Compile, reporting the
+// problems of both at once. Like both, it changes cfg and must run once
+// per Config.
+func Build(cfg *config.Config, opts Options) (*Loaded, error) {
+	errs, _ := config.Validate(cfg, config.Options{LookupEnv: opts.LookupEnv}).(config.Errors)
+	set, err := Compile(cfg, opts)
+	if err != nil {
+		errs = append(errs, err.(config.Errors)...)
+	}
+	if len(errs) > 0 {
+		return &Loaded{Config: cfg}, config.SortErrors(errs)
+	}
+	return &Loaded{Config: cfg, Set: set}, nil
+}
+
+// compiler checks the rules of one Config and builds its Set, collecting
+// every problem.
+type compiler struct {
+	cfg   *config.Config
+	opts  Options
+	errs  config.Errors
+	warns config.Errors
+}
+
+// Compile checks the rules and `defaults` of a validated cfg (see
+// config.Validate), resolves every rule against `defaults` and the
+// built-in defaults, and returns the Set. Its warnings join
+// cfg.Warnings. The error, if any, is a config.Errors holding every
+// problem.
+func Compile(cfg *config.Config, opts Options) (*Set, error) {
 	c := &compiler{cfg: cfg, opts: opts}
 	if c.opts.Host == "" {
 		c.opts.Host = Hostname()
 	}
-	if c.opts.LookupEnv == nil {
-		c.opts.LookupEnv = os.LookupEnv
-	}
-	c.top()
-	c.inputs()
-	c.destinations()
 	c.defaults()
 	rules := c.rules()
-	cfg.Warnings = sortErrors(c.warns)
+	cfg.Warnings = config.SortErrors(append(cfg.Warnings, c.warns...))
 	if len(c.errs) > 0 {
-		return sortErrors(c.errs)
+		return nil, config.SortErrors(c.errs)
 	}
-	cfg.Set = &Set{rules: rules}
-	return nil
+	return &Set{rules: rules}, nil
 }
 
 // errorf records a problem, unless the decoder already rejected the
 // value at that place.
-func (c *compiler) errorf(at Place, label, format string, args ...any) {
-	if c.cfg.bad[at] {
+func (c *compiler) errorf(at config.Place, label, format string, args ...any) {
+	if c.cfg.Rejected(at) {
 		return
 	}
-	c.errs = append(c.errs, Error{At: at, Msg: join(label, fmt.Sprintf(format, args...))})
+	c.errs = append(c.errs, config.Error{At: at, Msg: config.Join(label, fmt.Sprintf(format, args...))})
 }
 
-func (c *compiler) warnf(at Place, label, format string, args ...any) {
-	c.warns = append(c.warns, Error{At: at, Msg: join(label, fmt.Sprintf(format, args...))})
+func (c *compiler) warnf(at config.Place, label, format string, args ...any) {
+	c.warns = append(c.warns, config.Error{At: at, Msg: config.Join(label, fmt.Sprintf(format, args...))})
 }
 
 // at returns where key's value was written in owner, else owner's place.
-func (c *compiler) at(owner any, key string, def Place) Place {
-	return c.cfg.placeOf(owner, key, def)
+func (c *compiler) at(owner any, key string, def config.Place) config.Place {
+	return c.cfg.ValueAt(owner, key, def)
 }
 
 // rules compiles every rule in order.
 func (c *compiler) rules() []*Rule {
 	var out []*Rule
-	seen := map[string]Place{}
+	seen := map[string]config.Place{}
 	index := map[string]int{}
 	for _, s := range c.cfg.Rules {
 		if s == nil {
@@ -89,9 +171,9 @@ func (c *compiler) rules() []*Rule {
 	return out
 }
 
-func (c *compiler) rule(s *RuleSpec, label string, seen map[string]Place) *Rule {
+func (c *compiler) rule(s *config.RuleSpec, label string, seen map[string]config.Place) *Rule {
 	switch first, dup := seen[s.Name]; {
-	case s.Name == "" && !c.cfg.failed(s, "name"):
+	case s.Name == "" && !c.cfg.Failed(s, "name"):
 		c.errorf(s.At, label, "name is required")
 	case s.Name == "":
 	case dup:
@@ -100,7 +182,7 @@ func (c *compiler) rule(s *RuleSpec, label string, seen map[string]Place) *Rule 
 		seen[s.Name] = c.at(s, "name", s.At)
 	}
 	if !s.Match.IsSet() {
-		if !c.cfg.failed(s, "match") {
+		if !c.cfg.Failed(s, "match") {
 			c.errorf(s.At, label, "match is required")
 		}
 		return nil
@@ -130,7 +212,7 @@ func (c *compiler) rule(s *RuleSpec, label string, seen map[string]Place) *Rule 
 
 // origin returns the spec a field's value comes from: the rule when it
 // set the field, else `defaults`; and the label to name it by.
-func (c *compiler) origin(s *RuleSpec, set bool, label string) (*RuleSpec, string) {
+func (c *compiler) origin(s *config.RuleSpec, set bool, label string) (*config.RuleSpec, string) {
 	if set {
 		return s, label
 	}
@@ -139,7 +221,7 @@ func (c *compiler) origin(s *RuleSpec, set bool, label string) (*RuleSpec, strin
 
 // resolve fills the rule's plain fields from the spec, `defaults` and the
 // built-in defaults.
-func (c *compiler) resolve(r *Rule, s *RuleSpec, label string) {
+func (c *compiler) resolve(r *Rule, s *config.RuleSpec, label string) {
 	d := &c.cfg.Defaults
 	r.Color = cmp.Or(s.Color, d.Color, DefaultColor)
 	r.Format = cmp.Or(s.Format, d.Format, DefaultFormat)
@@ -155,10 +237,10 @@ func (c *compiler) resolve(r *Rule, s *RuleSpec, label string) {
 	if s.GroupBy == nil {
 		r.GroupBy = d.GroupBy
 	}
-	r.Wait = durationOr(DefaultWait, s.Debounce, d.Debounce, func(b *Debounce) *Duration { return b.Wait })
-	r.Interval = durationOr(DefaultInterval, s.Debounce, d.Debounce, func(b *Debounce) *Duration { return b.Interval })
+	r.Wait = durationOr(DefaultWait, s.Debounce, d.Debounce, func(b *config.Debounce) *config.Duration { return b.Wait })
+	r.Interval = durationOr(DefaultInterval, s.Debounce, d.Debounce, func(b *config.Debounce) *config.Duration { return b.Interval })
 	r.MaxLines = DefaultMaxLines
-	for _, b := range []*Debounce{d.Debounce, s.Debounce} {
+	for _, b := range []*config.Debounce{d.Debounce, s.Debounce} {
 		if b != nil && b.MaxLines != 0 {
 			r.MaxLines = b.MaxLines
 		}
@@ -172,8 +254,8 @@ func (c *compiler) resolve(r *Rule, s *RuleSpec, label string) {
 
 // durationOr returns the first duration set in the rule's or the
 // defaults' debounce, else def.
-func durationOr(def time.Duration, rule, dflt *Debounce, get func(*Debounce) *Duration) time.Duration {
-	for _, b := range []*Debounce{rule, dflt} {
+func durationOr(def time.Duration, rule, dflt *config.Debounce, get func(*config.Debounce) *config.Duration) time.Duration {
+	for _, b := range []*config.Debounce{rule, dflt} {
 		if b != nil && get(b) != nil {
 			return get(b).D()
 		}
@@ -182,7 +264,7 @@ func durationOr(def time.Duration, rule, dflt *Debounce, get func(*Debounce) *Du
 }
 
 // groupBy checks that every group_by name is a capture of match.
-func (c *compiler) groupBy(r *Rule, s *RuleSpec, label string) {
+func (c *compiler) groupBy(r *Rule, s *config.RuleSpec, label string) {
 	o, _ := c.origin(s, s.GroupBy != nil, label)
 	for i, g := range r.GroupBy {
 		if g == "" || !slices.Contains(r.names, g) {
@@ -193,7 +275,7 @@ func (c *compiler) groupBy(r *Rule, s *RuleSpec, label string) {
 }
 
 // target resolves the rule's destination and checks its room.
-func (c *compiler) target(r *Rule, s *RuleSpec, label string) {
+func (c *compiler) target(r *Rule, s *config.RuleSpec, label string) {
 	d := &c.cfg.Defaults
 	name := cmp.Or(s.Destination, d.Destination)
 	if name == "" {
@@ -239,7 +321,7 @@ func (c *compiler) unknownDest(name string) string {
 	if len(known) == 0 {
 		return fmt.Sprintf("unknown destination %q (no destinations are defined)", name)
 	}
-	return fmt.Sprintf("unknown destination %q (defined: %s)%s", name, strings.Join(known, ", "), DidYouMean(name, known))
+	return fmt.Sprintf("unknown destination %q (defined: %s)%s", name, strings.Join(known, ", "), config.DidYouMean(name, known))
 }
 
 // escaper returns how log text is neutralised for a destination type and

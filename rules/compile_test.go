@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // mustParse parses a config that must be valid.
-func mustParse(t *testing.T, config string) *Config {
+func mustParse(t *testing.T, text string) *Loaded {
 	t.Helper()
-	cfg, err := Parse([]byte(config), "roomwatch.yaml", testOptions())
+	cfg, err := Parse([]byte(text), "roomwatch.yaml", testOptions())
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -24,7 +26,7 @@ type resolved struct {
 	Notify, Continue                                bool
 	Action                                          Action
 	GroupBy                                         []string
-	Threshold                                       Threshold
+	Threshold                                       config.Threshold
 	Wait, Interval                                  time.Duration
 	MaxLines                                        int
 }
@@ -74,17 +76,17 @@ rules:
 `)
 	base := resolved{
 		Name: "inherit", Destination: "ops", Room: "Ops", Color: "purple", Format: "text", Notify: true,
-		GroupBy: []string{"host"}, Threshold: Threshold{Count: 3, Within: Duration(time.Minute)},
+		GroupBy: []string{"host"}, Threshold: config.Threshold{Count: 3, Within: config.Duration(time.Minute)},
 		Wait: 5 * time.Second, Interval: DefaultInterval, MaxLines: 7,
 	}
 	override := resolved{
 		Name: "override", Destination: "web", Room: "Web", Color: "red", Format: "html", Continue: true,
-		GroupBy: []string{"ip"}, Threshold: Threshold{Count: 1, Within: Duration(time.Second)},
+		GroupBy: []string{"ip"}, Threshold: config.Threshold{Count: 1, Within: config.Duration(time.Second)},
 		Wait: 5 * time.Second, Interval: time.Minute, MaxLines: 7,
 	}
 	drop := resolved{
 		Name: "quiet", Room: "Ops", Color: "purple", Format: "text", Notify: true, Action: ActionDrop,
-		GroupBy: []string{}, Threshold: Threshold{Count: 3, Within: Duration(time.Minute)},
+		GroupBy: []string{}, Threshold: config.Threshold{Count: 3, Within: config.Duration(time.Minute)},
 		Wait: 5 * time.Second, Interval: DefaultInterval, MaxLines: 7,
 	}
 	var got []resolved
@@ -94,8 +96,8 @@ rules:
 	if diff := cmp.Diff([]resolved{base, override, drop}, got); diff != "" {
 		t.Errorf("resolved rules mismatch (-want +got):\n%s", diff)
 	}
-	if cfg.ShutdownTimeout.D() != DefaultShutdownTimeout {
-		t.Errorf("shutdown_timeout = %v, want the default %v", cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	if cfg.ShutdownTimeout.D() != config.DefaultShutdownTimeout {
+		t.Errorf("shutdown_timeout = %v, want the default %v", cfg.ShutdownTimeout, config.DefaultShutdownTimeout)
 	}
 }
 
@@ -148,23 +150,29 @@ rules:
 // TestCompileFromFlags compiles a config built in code, as the command
 // line does: no places, so problems are the message alone.
 func TestCompileFromFlags(t *testing.T) {
-	cfg := &Config{
-		Destinations: map[string]*Destination{"cli": {Type: "hipchat", URL: "https://h.example.com", TokenEnv: "SLACK_URL"}},
-		Rules:        []*RuleSpec{{Name: "cli", Match: Regexp{regexp.MustCompile("ERROR")}, Room: "Ops"}},
-	}
-	if err := Compile(cfg, testOptions()); err != nil {
+	cfg, err := Build(&config.Config{
+		Destinations: map[string]*config.Destination{"cli": {Type: "hipchat", URL: "https://h.example.com", TokenEnv: "SLACK_URL"}},
+		Rules:        []*config.RuleSpec{{Name: "cli", Match: config.Regexp{Regexp: regexp.MustCompile("ERROR")}, Room: "Ops"}},
+	}, testOptions())
+	if err != nil {
 		t.Fatal(err)
 	}
 	if r := cfg.Set.Rules()[0]; r.Destination.Name != "cli" || r.Room != "Ops" || r.MaxLines != DefaultMaxLines {
 		t.Errorf("rule = %+v", resolvedOf(r))
 	}
 
-	bad := &Config{Rules: []*RuleSpec{{Name: "cli", Match: Regexp{regexp.MustCompile("x")}, Color: "blue"}}}
+	bad := &config.Config{Rules: []*config.RuleSpec{{Name: "cli", Match: config.Regexp{Regexp: regexp.MustCompile("x")}, Color: "blue"}}}
 	want := []string{
 		`rule "cli": color: want yellow, green, red, purple, gray or random, got "blue"`,
 		`rule "cli": destination is required: no destinations are defined; set destination here or in defaults`,
 	}
-	if diff := cmp.Diff(want, errorLines(t, Compile(bad, testOptions()))); diff != "" {
+	if diff := cmp.Diff(want, errorLines(t, buildErr(bad))); diff != "" {
 		t.Errorf("errors mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// buildErr returns the error of Build.
+func buildErr(cfg *config.Config) error {
+	_, err := Build(cfg, testOptions())
+	return err
 }

@@ -112,7 +112,7 @@ func TestDFAWhereItApplies(t *testing.T) {
 	}
 }
 
-func mustLoadBench(t testing.TB) *Config {
+func mustLoadBench(t testing.TB) *Loaded {
 	t.Helper()
 	cfg, err := Load("../bench/rules.yaml", testOptions())
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // testEnv is the environment the tests' *_env secrets see.
@@ -28,9 +30,9 @@ func errorLines(t *testing.T, err error) []string {
 	if err == nil {
 		return nil
 	}
-	var es Errors
+	var es config.Errors
 	if !errors.As(err, &es) {
-		t.Fatalf("error is %T, want rules.Errors: %v", err, err)
+		t.Fatalf("error is %T, want config.Errors: %v", err, err)
 	}
 	return strings.Split(es.Error(), "\n")
 }

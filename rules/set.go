@@ -15,6 +15,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
@@ -31,17 +32,17 @@ const (
 // Rule is one compiled rule, with every field resolved against `defaults`.
 type Rule struct {
 	Name        string
-	At          Place
+	At          config.Place
 	Action      Action
 	Continue    bool
-	Destination *Destination // nil for drop rules
+	Destination *config.Destination // nil for drop rules
 	Room        string
 	Color       string
 	Format      string // text | html
 	Notify      bool
 	Mention     string
 	GroupBy     []string
-	Threshold   Threshold // Count 0: no threshold
+	Threshold   config.Threshold // Count 0: no threshold
 	Wait        time.Duration
 	Interval    time.Duration
 	MaxLines    int

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"text/template"
 	"time"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // DefaultTemplate renders one matched line as the line itself.
@@ -146,7 +148,7 @@ func templateProblem(err error) string {
 
 // templates compiles the rule's line and digest templates. Those of drop
 // rules are never rendered and are not checked against the rule's data.
-func (c *compiler) templates(r *Rule, s *RuleSpec, label string) {
+func (c *compiler) templates(r *Rule, s *config.RuleSpec, label string) {
 	d := &c.cfg.Defaults
 	check := r.Action == ActionNotify
 	digestDefault := defaultDigestText
@@ -166,12 +168,12 @@ func (c *compiler) templates(r *Rule, s *RuleSpec, label string) {
 
 // template parses text (or def when text is empty) and runs it on every
 // sample; problems are reported at the key that gave the text.
-func (c *compiler) template(s *RuleSpec, label, key, text, def string, check bool, samples ...map[string]any) *template.Template {
+func (c *compiler) template(s *config.RuleSpec, label, key, text, def string, check bool, samples ...map[string]any) *template.Template {
 	fallback := defaultTemplate(key, def)
 	if text == "" {
 		return fallback
 	}
-	o, ol := c.origin(s, c.cfg.written(s, key) || specTemplate(s, key) != "", label)
+	o, ol := c.origin(s, c.cfg.Written(s, key) || specTemplate(s, key) != "", label)
 	at := c.at(o, key, o.At)
 	t, err := newTemplate(key, text)
 	if err != nil {
@@ -190,7 +192,7 @@ func (c *compiler) template(s *RuleSpec, label, key, text, def string, check boo
 	return t
 }
 
-func specTemplate(s *RuleSpec, key string) string {
+func specTemplate(s *config.RuleSpec, key string) string {
 	if key == "template" {
 		return s.Template
 	}

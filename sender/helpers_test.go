@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/hipchat"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
@@ -110,7 +110,7 @@ func newFake(t *testing.T, opts hipchattest.Options) *fake {
 }
 
 func (f *fake) notifier(t *testing.T, token string) *hipchat.Notifier {
-	n, err := hipchat.New(hipchat.Config{URL: "https://hipchat.test", Token: rules.Secret(token), Client: &http.Client{Transport: f.tr}})
+	n, err := hipchat.New(hipchat.Config{URL: "https://hipchat.test", Token: config.Secret(token), Client: &http.Client{Transport: f.tr}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,13 @@ package tailer
 import (
 	"sync"
 	"time"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // DefaultMaxLineBytes is the length at which a line is cut when a source
 // does not set its own limit.
-const DefaultMaxLineBytes = 64 << 10
+const DefaultMaxLineBytes = config.DefaultMaxLineBytes
 
 // Line is one line (or one multiline event) read from a source.
 type Line struct {

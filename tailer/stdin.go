@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// Options configures a Stdin source.
-type Options struct {
+// StdinOptions configures a Stdin source (TailerOptions, a Tailer).
+type StdinOptions struct {
 	// MaxLineBytes is where a line is cut; 0 means DefaultMaxLineBytes.
 	MaxLineBytes int
 	// Now stamps Line.Time; nil means time.Now.
@@ -31,11 +31,11 @@ const StdinName = "-"
 // Stdin reads lines from a stream (standard input, a pipe) to its end.
 type Stdin struct {
 	r    io.Reader
-	opts Options
+	opts StdinOptions
 }
 
 // NewStdin returns a source reading lines from r.
-func NewStdin(r io.Reader, opts Options) *Stdin {
+func NewStdin(r io.Reader, opts StdinOptions) *Stdin {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

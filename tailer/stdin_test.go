@@ -23,17 +23,17 @@ func TestStdinRun(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		opts Options
+		opts StdinOptions
 		want []Line
 	}{
-		{"lines and partial last", "a\r\n\nb", Options{}, []Line{
+		{"lines and partial last", "a\r\n\nb", StdinOptions{}, []Line{
 			{Text: "a", Offset: 0, End: 3}, {Text: "", Offset: 3, End: 4}, {Text: "b", Offset: 4, End: 5},
 		}},
-		{"cut", "abcdef\n", Options{MaxLineBytes: 3}, []Line{{Text: "abc …[cut 3 bytes]", Truncated: true, Offset: 0, End: 7}}},
-		{"multiline", "1 boom\n  at a\n  at b\n2 ok\n", Options{Multiline: multi}, []Line{
+		{"cut", "abcdef\n", StdinOptions{MaxLineBytes: 3}, []Line{{Text: "abc …[cut 3 bytes]", Truncated: true, Offset: 0, End: 7}}},
+		{"multiline", "1 boom\n  at a\n  at b\n2 ok\n", StdinOptions{Multiline: multi}, []Line{
 			{Text: "1 boom\n  at a\n  at b", Offset: 0, End: 21}, {Text: "2 ok", Offset: 21, End: 26},
 		}},
-		{"multiline cut", "1 x\n  aaaa\n  bbbb\n", Options{Multiline: multi, MaxLineBytes: 10}, []Line{
+		{"multiline cut", "1 x\n  aaaa\n  bbbb\n", StdinOptions{Multiline: multi, MaxLineBytes: 10}, []Line{
 			{Text: "1 x\n  aaaa …[cut 7 bytes]", Truncated: true, Offset: 0, End: 18},
 		}},
 	}
@@ -64,7 +64,7 @@ func TestStdinMultilineTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pr, pw := io.Pipe()
 		out := make(chan []Line)
-		opts := Options{Multiline: &Multiline{Start: regexp.MustCompile(`^E `), Timeout: 2 * time.Second}}
+		opts := StdinOptions{Multiline: &Multiline{Start: regexp.MustCompile(`^E `), Timeout: 2 * time.Second}}
 		errc := make(chan error)
 		go func() { errc <- NewStdin(pr, opts).Run(t.Context(), out) }()
 		io.WriteString(pw, "E one\n  cont\n")
@@ -118,7 +118,7 @@ func TestStdinCancelBlockedRead(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			out := make(chan []Line, 10)
 			errc := make(chan error)
-			s := NewStdin(tt.r(t), Options{Logger: slog.New(slog.DiscardHandler)})
+			s := NewStdin(tt.r(t), StdinOptions{Logger: slog.New(slog.DiscardHandler)})
 			go func() { errc <- s.Run(ctx, out) }()
 			if b := <-out; len(b) != 1 || b[0].Text != "one" {
 				t.Fatalf("first batch = %+v, want the line %q", b, "one")
@@ -150,7 +150,7 @@ func TestStdinDeliversBeforeBlocking(t *testing.T) {
 		out := make(chan []Line, 2*n)
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := make(chan error)
-		go func() { errc <- NewStdin(pr, Options{}).Run(ctx, out) }()
+		go func() { errc <- NewStdin(pr, StdinOptions{}).Run(ctx, out) }()
 		synctest.Wait()
 		var got []Line
 		for len(out) > 0 {
@@ -191,7 +191,7 @@ func TestStdinLineTime(t *testing.T) {
 	}
 	out := make(chan []Line, 10)
 	done := make(chan error, 1)
-	go func() { done <- NewStdin(r, Options{Now: clock}).Run(context.Background(), out) }()
+	go func() { done <- NewStdin(r, StdinOptions{Now: clock}).Run(context.Background(), out) }()
 	if _, err := w.Write([]byte("a\nb\nc\n")); err != nil {
 		t.Fatal(err)
 	}

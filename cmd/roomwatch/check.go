@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
 func cmdCheck(args []string, e *env) int {
 	fs := newFlags("check", "[-c FILE | FILE]", e)
-	file := fs.String("c", rules.DefaultPath, "config `file` to check")
+	file := fs.String("c", config.DefaultPath, "config `file` to check")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -37,13 +38,13 @@ func cmdCheck(args []string, e *env) int {
 
 // loadConfig loads and compiles a config file with the escapers of the
 // senders, so that log text is neutralised for each destination.
-func loadConfig(file string, e *env) (*rules.Config, error) {
+func loadConfig(file string, e *env) (*rules.Loaded, error) {
 	return rules.Load(file, ruleOptions(e))
 }
 
 // printConfigError prints every problem of a config, one per line.
 func printConfigError(e *env, err error) {
-	var errs rules.Errors
+	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, x := range errs {
 			fmt.Fprintln(e.stderr, x.Error())

@@ -17,6 +17,7 @@ const globInput = `  - path: $DIR/*.log
 
 // TestRunAppends follows two files through appends.
 func TestRunAppends(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	d := newDaemonEnv(t, globInput, idRule)
 	writeIDs(t, d.path("a.log"), 0, 100) // before the first start
 	p := d.start(nil)
@@ -35,6 +36,7 @@ func TestRunAppends(t *testing.T) {
 // TestRunRenameRotation renames the file away (to a name the glob does not
 // match) while its writer goes on writing into it, then creates a new one.
 func TestRunRenameRotation(t *testing.T) {
+	// Not parallel: it writes within the 1s a rotated file must stay quiet.
 	d := newDaemonEnv(t, globInput, idRule)
 	p := d.start(nil)
 	old, err := os.OpenFile(d.path("app.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -62,6 +64,7 @@ func TestRunRenameRotation(t *testing.T) {
 // TestRunCopyTruncate copies the file away (to a name the glob does not
 // match), truncates it, and writes on: first less than before, then more.
 func TestRunCopyTruncate(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	d := newDaemonEnv(t, globInput, idRule)
 	p := d.start(nil)
 	path := d.path("app.log")
@@ -92,6 +95,7 @@ func TestRunCopyTruncate(t *testing.T) {
 
 // TestRunNewFiles picks up files that appear in the glob's directory.
 func TestRunNewFiles(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	d := newDaemonEnv(t, globInput, idRule)
 	writeIDs(t, d.path("first.log"), 0, 10)
 	p := d.start(nil)
@@ -110,6 +114,7 @@ func TestRunNewFiles(t *testing.T) {
 // TestRunStopStart stops the daemon, writes while it is stopped (to the
 // old file, a rotated one and a new one), and starts it again.
 func TestRunStopStart(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	d := newDaemonEnv(t, globInput, idRule)
 	p := d.start(nil)
 	writeIDs(t, d.path("app.log"), 0, 500)
@@ -156,6 +161,8 @@ func burst(t *testing.T, path string, n int, pause time.Duration, done chan<- st
 // written and delivered: the daemon exits 0, and after a start every line
 // has been delivered once.
 func TestRunStopDuringBurst(t *testing.T) {
+	// Not parallel: the burst must be delivered within deliveryDeadline,
+	// which a machine shared with the other daemons cannot promise.
 	const n = 20000
 	d := newDaemonEnv(t, globInput, idRule)
 	p := d.start(nil)
@@ -186,6 +193,8 @@ func TestRunStopDuringBurst(t *testing.T) {
 // some twice. The file exists before the first start and is read from its
 // end: its old lines are never sent.
 func TestRunKillDuringBurst(t *testing.T) {
+	// Not parallel: the burst must be delivered within deliveryDeadline,
+	// which a machine shared with the other daemons cannot promise.
 	const n = 20000
 	d := newDaemonEnv(t, `  - path: $DIR/*.log`, idRule)
 	path := d.path("app.log")
@@ -222,6 +231,7 @@ func TestRunKillDuringBurst(t *testing.T) {
 // never lost; `roomwatch outbox retry` puts them back, and the next start
 // delivers every line once.
 func TestRunRefusedDeliveryIsDeadLetter(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	d := newDaemonEnv(t, globInput, idRule)
 	d.token = "revoked"
 	p := d.start(nil)
@@ -250,6 +260,7 @@ func TestRunRefusedDeliveryIsDeadLetter(t *testing.T) {
 
 // TestRunStdin reads standard input (input "-") and ends at its end.
 func TestRunStdin(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	d := newDaemonEnv(t, `  - path: "-"`, idRule)
 	r, w, err := os.Pipe()
 	if err != nil {

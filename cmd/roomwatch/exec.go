@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -72,20 +73,20 @@ type job struct {
 
 // runJob runs the job's command with its output matched like pipe's
 // input, posts the summary and returns the command's exit status.
-func runJob(e *env, cfg *rules.Config, j job) int {
+func runJob(e *env, cfg *rules.Loaded, j job) int {
 	log := newLogger(e, cfg)
-	dests, err := buildDestinations(cfg, passThroughEnv(e))
+	dests, err := pipeline.BuildDestinations(cfg, passThroughOutputs(e))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch exec: %v\n", err)
 		return exitUsage
 	}
-	defer closeDestinations(dests)
-	en, err := newEngine(cfg, dests, log)
+	defer pipeline.CloseDestinations(dests)
+	en, err := pipeline.New(cfg, dests, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch exec: %v\n", err)
 		return exitUsage
 	}
-	en.start(context.Background())
+	en.Start(context.Background())
 
 	start := time.Now()
 	out := newOutputTail(summaryLines)
@@ -94,13 +95,13 @@ func runJob(e *env, cfg *rules.Config, j job) int {
 	if res.startErr != nil {
 		fmt.Fprintf(e.stderr, "roomwatch exec: %v\n", res.startErr)
 	}
-	en.batcher.Flush() // the matched lines first, then the summary
+	en.Flush() // the matched lines first, then the summary
 	if res.code != exitOK || j.always {
 		if d := summaryDigest(cfg, j, res, out.lines(), start); d != nil {
-			en.submit(d)
+			en.Submit(d)
 		}
 	}
-	left, _ := en.finish(shutdownTimeout(cfg))
+	left, _ := en.Finish(pipeline.ShutdownTimeout(cfg))
 	_ = reportUndelivered(e, "exec", left)
 	return res.code
 }
@@ -119,7 +120,7 @@ type result struct {
 // forwards SIGINT and SIGTERM to the group, stops it at the timeout, and
 // waits for it, and at most descendantWait more for its descendants'
 // output.
-func run1(e *env, en *engine, j job, out *outputTail) result {
+func run1(e *env, en *pipeline.Engine, j job, out *outputTail) result {
 	argv := j.argv
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = e.stdin
@@ -140,16 +141,13 @@ func run1(e *env, en *engine, j job, out *outputTail) result {
 		return result{code: code, status: "could not start", startErr: fmt.Errorf("cannot run %s: %w", argv[0], err), ended: time.Now()}
 	}
 	pipes.started()
-	lines := make(chan []tailer.Line, lineBatches)
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
 	readDone := pipes.read(e, lines)
 	consumed := make(chan struct{})
 	// The consumer owns matching; it ends when both streams are read.
 	go func() {
 		defer close(consumed)
-		matchLines(context.Background(), lines, en.set.Load, en.batcher.Shape, func(l tailer.Line, ms []rules.Match, shapes []uint64, drop *rules.Rule) {
-			out.add(l.Text)
-			en.handle(l, ms, shapes, drop)
-		})
+		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.add(l.Text) })
 	}()
 	g := &group{pid: cmd.Process.Pid}
 	stop := g.supervise(sigs, j.timeout)

@@ -105,7 +105,7 @@ func (p *outputPipes) read(e *env, lines chan<- []tailer.Line) <-chan struct{} {
 		if i == 1 {
 			w = e.stderr
 		}
-		src := tailer.NewStdin(io.TeeReader(p.r[i], &passThrough{w: w}), tailer.Options{Name: name})
+		src := tailer.NewStdin(io.TeeReader(p.r[i], &passThrough{w: w}), tailer.StdinOptions{Name: name})
 		// Each reader owns one of the command's streams until its end or
 		// stopReading.
 		wg.Go(func() { _ = src.Run(context.Background(), lines) })

@@ -58,7 +58,7 @@ func (o *outputTail) lines() []string {
 
 // summaryTarget is the first notifying rule: its destination, room,
 // format and mention receive the summary.
-func summaryTarget(cfg *rules.Config) *rules.Rule {
+func summaryTarget(cfg *rules.Loaded) *rules.Rule {
 	for _, r := range cfg.Set.Rules() {
 		if r.Action == rules.ActionNotify && r.Destination != nil {
 			return r
@@ -70,7 +70,7 @@ func summaryTarget(cfg *rules.Config) *rules.Rule {
 // summaryDigest is the digest that reports how the job ended: red when it
 // failed, green when it succeeded; its text is escaped for the
 // destination, because the command line and its output are not ours.
-func summaryDigest(cfg *rules.Config, j job, res result, tail []string, start time.Time) *batch.Digest {
+func summaryDigest(cfg *rules.Loaded, j job, res result, tail []string, start time.Time) *batch.Digest {
 	r := summaryTarget(cfg)
 	if r == nil {
 		return nil

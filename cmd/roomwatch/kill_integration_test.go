@@ -23,6 +23,7 @@ import (
 // healthy, and checks that every matched line reaches the room: a line may
 // come twice, none may be lost.
 func TestKillLosesNothing(t *testing.T) {
+	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}

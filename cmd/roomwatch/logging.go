@@ -11,7 +11,7 @@ import (
 // JSON with `log.format: json`, otherwise text. Under systemd, when stderr
 // is the journal stream, text lines carry no time: journald stamps every
 // line itself, and a second time would only take room.
-func newLogger(e *env, cfg *rules.Config) *slog.Logger {
+func newLogger(e *env, cfg *rules.Loaded) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: logLevel(cfg.Log.Level)}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))

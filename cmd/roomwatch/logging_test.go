@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -45,7 +46,7 @@ func TestNewLogger(t *testing.T) {
 				}
 				return ""
 			}}
-			cfg := &rules.Config{Log: rules.LogConfig{Format: tt.format, Level: tt.level}}
+			cfg := &rules.Loaded{Config: &config.Config{Log: config.LogConfig{Format: tt.format, Level: tt.level}}}
 			newLogger(e, cfg).Info("hello", "k", "v")
 			data, err := os.ReadFile(f.Name())
 			if err != nil {

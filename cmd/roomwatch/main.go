@@ -14,7 +14,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 )
 
 func main() { os.Exit(run(os.Args[1:], stdio())) }
@@ -86,7 +86,7 @@ func run(args []string, e *env) int {
 	for _, c := range commands() {
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(e.stderr, "roomwatch: unknown command %q%s\n\n", name, rules.DidYouMean(name, names))
+	fmt.Fprintf(e.stderr, "roomwatch: unknown command %q%s\n\n", name, config.DidYouMean(name, names))
 	usage(e.stderr)
 	return exitUsage
 }

@@ -6,7 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -24,7 +25,7 @@ func cmdOutbox(args []string, e *env) int {
 	}
 	sub := args[0]
 	fs := newFlags("outbox "+sub, "[-c FILE] [--destination NAME] [DEAD-LETTER-FILE...]", e)
-	config := fs.String("c", rules.DefaultPath, "config `file` whose state_dir holds the outbox")
+	config := fs.String("c", config.DefaultPath, "config `file` whose state_dir holds the outbox")
 	dest := fs.String("destination", "", "only this destination `name`")
 	if code := parseFlags(fs, args[1:]); code >= 0 {
 		return code
@@ -34,7 +35,7 @@ func cmdOutbox(args []string, e *env) int {
 		printConfigError(e, err)
 		return exitUsage
 	}
-	root := outboxRoot(cfg)
+	root := pipeline.OutboxRoot(cfg)
 	if root == "" {
 		fmt.Fprintf(e.stderr, "roomwatch outbox: %s sets no state_dir, so there is no outbox\n", *config)
 		return exitFailed

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/tailer"
@@ -44,7 +46,7 @@ func (f *ruleFlags) register(fs *flag.FlagSet) {
 
 // load returns the config: the file named by -c with the flags'
 // overrides, or a one-rule config made from the flags alone.
-func (f *ruleFlags) load(e *env, name string) (*rules.Config, error) {
+func (f *ruleFlags) load(e *env, name string) (*rules.Loaded, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -59,7 +61,7 @@ func (f *ruleFlags) load(e *env, name string) (*rules.Config, error) {
 	return f.oneRule(e, name)
 }
 
-func (f *ruleFlags) override(cfg *rules.Config) {
+func (f *ruleFlags) override(cfg *rules.Loaded) {
 	for _, r := range cfg.Set.Rules() {
 		if f.room != "" {
 			r.Room = f.room
@@ -73,7 +75,7 @@ func (f *ruleFlags) override(cfg *rules.Config) {
 	}
 }
 
-func (f *ruleFlags) oneRule(e *env, name string) (*rules.Config, error) {
+func (f *ruleFlags) oneRule(e *env, name string) (*rules.Loaded, error) {
 	dest, err := flagDestination(e, f.url, f.tokFile, f.from)
 	if err != nil {
 		return nil, err
@@ -91,41 +93,37 @@ func (f *ruleFlags) oneRule(e *env, name string) (*rules.Config, error) {
 	}
 	re := regexp.MustCompile(strings.Join(alts, "|"))
 	notify := f.notify
-	cfg := &rules.Config{
+	return rules.Build(&config.Config{
 		File:         "(flags)",
-		Destinations: map[string]*rules.Destination{dest.Name: dest},
-		Defaults:     rules.RuleSpec{Room: f.room, Color: f.color, Format: f.format, Notify: &notify},
-		Rules:        []*rules.RuleSpec{{Name: name, Match: rules.Regexp{Regexp: re}}},
-	}
-	if err := rules.Compile(cfg, ruleOptions(e)); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+		Destinations: map[string]*config.Destination{dest.Name: dest},
+		Defaults:     config.RuleSpec{Room: f.room, Color: f.color, Format: f.format, Notify: &notify},
+		Rules:        []*config.RuleSpec{{Name: name, Match: config.Regexp{Regexp: re}}},
+	}, ruleOptions(e))
 }
 
 // flagDestination is the HipChat server named by --url, or without one,
 // the console on standard error (stdout carries the passed-through input).
-func flagDestination(e *env, url, tokFile, from string) (*rules.Destination, error) {
+func flagDestination(e *env, url, tokFile, from string) (*config.Destination, error) {
 	if url == "" {
-		return &rules.Destination{Name: "console", Type: "console", Output: "stderr"}, nil
+		return &config.Destination{Name: "console", Type: "console", Output: "stderr"}, nil
 	}
 	tok, err := readToken(e, tokFile)
 	if err != nil {
 		return nil, err
 	}
-	return &rules.Destination{Name: "hipchat", Type: "hipchat", URL: rules.Secret(url), Token: tok, From: from}, nil
+	return &config.Destination{Name: "hipchat", Type: "hipchat", URL: config.Secret(url), Token: tok, From: from}, nil
 }
 
-func readToken(e *env, file string) (rules.Secret, error) {
+func readToken(e *env, file string) (config.Secret, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			return "", fmt.Errorf("--token-file: %w", err)
 		}
-		return rules.Secret(strings.TrimSpace(string(b))), nil
+		return config.Secret(strings.TrimSpace(string(b))), nil
 	}
 	if tok := e.getenv("ROOMWATCH_TOKEN"); tok != "" {
-		return rules.Secret(tok), nil
+		return config.Secret(tok), nil
 	}
 	return "", fmt.Errorf("no token: set ROOMWATCH_TOKEN or use --token-file")
 }
@@ -159,7 +157,7 @@ func cmdPipe(args []string, e *env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	in := io.TeeReader(e.stdin, &passThrough{w: e.stdout})
-	code = streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.Options{}), "pipe")
+	code = streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.StdinOptions{}), "pipe")
 	if code == exitFailed && *bestEffort {
 		return exitOK
 	}
@@ -180,21 +178,21 @@ func passRest(e *env, code int) int {
 // exitFailed when a notification was not delivered, exitUsage when the
 // destinations cannot be built (the source is then still read to its end,
 // unmatched, so that its pass-through copy completes).
-func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Stdin, cmd string) int {
+func streamLines(ctx context.Context, e *env, cfg *rules.Loaded, src *tailer.Stdin, cmd string) int {
 	log := newLogger(e, cfg)
-	dests, err := buildDestinations(cfg, passThroughEnv(e))
+	dests, err := pipeline.BuildDestinations(cfg, passThroughOutputs(e))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
 		return drainSource(ctx, src, exitUsage)
 	}
-	defer closeDestinations(dests)
-	en, err := newEngine(cfg, dests, log)
+	defer pipeline.CloseDestinations(dests)
+	en, err := pipeline.New(cfg, dests, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
 		return drainSource(ctx, src, exitFailed)
 	}
-	en.start(ctx)
-	lines := make(chan []tailer.Line, lineBatches)
+	en.Start(ctx)
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
 	readErr := make(chan error, 1)
 	// The reader owns lines: it closes the channel at the end of input.
 	// On a signal it may stay blocked in a read until the process exits.
@@ -202,20 +200,20 @@ func streamLines(ctx context.Context, e *env, cfg *rules.Config, src *tailer.Std
 		readErr <- src.Run(ctx, lines)
 		close(lines)
 	}()
-	en.consume(ctx, lines)
+	en.Consume(ctx, lines)
 	if ctx.Err() == nil {
 		if err := <-readErr; err != nil {
 			fmt.Fprintf(e.stderr, "roomwatch %s: reading standard input: %v\n", cmd, err)
 		}
 	}
-	left, _ := en.finish(shutdownTimeout(cfg))
+	left, _ := en.Finish(pipeline.ShutdownTimeout(cfg))
 	return reportUndelivered(e, cmd, left)
 }
 
 // drainSource reads src to its end (or until ctx ends), dropping its
 // lines, and returns code.
 func drainSource(ctx context.Context, src *tailer.Stdin, code int) int {
-	lines := make(chan []tailer.Line, lineBatches)
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
 	done := make(chan struct{})
 	// The drop loop empties lines until it is closed after Run returns.
 	go func() {
@@ -237,7 +235,7 @@ func reportUndelivered(e *env, cmd string, left []sender.Undelivered) int {
 	}
 	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(left), "notification"))
 	for _, u := range left {
-		fmt.Fprintf(e.stderr, "  %s\n", describeUndelivered(u))
+		fmt.Fprintf(e.stderr, "  %s\n", pipeline.DescribeUndelivered(u))
 	}
 	return exitFailed
 }

@@ -14,7 +14,7 @@ import (
 
 // packConfig writes a config that includes one rule pack of
 // configs/rules.d, with a console destination, and loads it.
-func packConfig(t *testing.T, pack string) *rules.Config {
+func packConfig(t *testing.T, pack string) *rules.Loaded {
 	t.Helper()
 	abs, err := filepath.Abs("../../configs/rules.d/" + pack + ".yaml")
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -78,7 +80,7 @@ func sendMessage(args []string, stdin io.Reader) (string, error) {
 // sendDestination picks the destination of send: from --url, or the
 // config's named, default or only destination. It also returns the
 // config's default room.
-func sendDestination(e *env, config, name, url, tokFile, from string) (*rules.Destination, string, error) {
+func sendDestination(e *env, config, name, url, tokFile, from string) (*config.Destination, string, error) {
 	if config == "" {
 		if url == "" {
 			return nil, "", fmt.Errorf("no destination: give --url (with $ROOMWATCH_TOKEN) or -c FILE")
@@ -108,14 +110,14 @@ func sendDestination(e *env, config, name, url, tokFile, from string) (*rules.De
 	return d, cfg.Defaults.Room, nil
 }
 
-func sendOne(e *env, d *rules.Destination, dg *batch.Digest, timeout time.Duration) int {
-	n, c, err := buildNotifier(d, e)
+func sendOne(e *env, d *config.Destination, dg *batch.Digest, timeout time.Duration) int {
+	n, c, err := pipeline.BuildNotifier(d, pipeline.Outputs{Stdout: e.stdout, Stderr: e.stderr})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch send: destination %q: %v\n", d.Name, err)
 		return exitUsage
 	}
-	defer closeQuietly(c)
-	left := deliverOnce(&destination{name: d.Name, typ: d.Type, notifier: n}, dg, timeout, e.stderr)
+	defer pipeline.CloseQuietly(c)
+	left := pipeline.DeliverOnce(&pipeline.Destination{Name: d.Name, Type: d.Type, Notifier: n}, dg, timeout, e.stderr)
 	if len(left) > 0 {
 		fmt.Fprintf(e.stderr, "roomwatch send: not delivered to %s %q: %v\n", d.Name, dg.Room, left[0].Err)
 		return exitFailed

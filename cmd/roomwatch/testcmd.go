@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -59,7 +61,7 @@ const testSamples = 3
 
 func cmdTest(args []string, e *env) int {
 	fs := newFlags("test", "-c FILE [--json] [--unmatched [N]] [LOG...]", e)
-	config := fs.String("c", rules.DefaultPath, "config `file`")
+	config := fs.String("c", config.DefaultPath, "config `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	var unmatched unmatchedFlag
 	fs.Var(&unmatched, "unmatched", "after the summary, print up to N lines (default 20) that no rule matched")
@@ -91,7 +93,7 @@ func cmdTest(args []string, e *env) int {
 // runTest reads every log once through the rules and a batcher that sends
 // nothing: all lines count as arriving at once, so each key makes one
 // digest, the one that the first `wait` would send.
-func runTest(cfg *rules.Config, logs []string, stdin io.Reader, unmatched int) (*testReport, error) {
+func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader, unmatched int) (*testReport, error) {
 	set := cfg.Set
 	rep := &testReport{}
 	if unmatched > 0 {
@@ -168,7 +170,7 @@ func runTest(cfg *rules.Config, logs []string, stdin io.Reader, unmatched int) (
 
 // readLogs passes every line of the named files (or stdin), with what
 // set made of it, to fn, in order. Matching runs on every CPU, as in run.
-func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn lineFunc) error {
+func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn pipeline.LineFunc) error {
 	if len(logs) == 0 {
 		logs = []string{"-"}
 	}
@@ -180,7 +182,7 @@ func readLogs(logs []string, stdin io.Reader, set *rules.Set, shape func(string)
 	return nil
 }
 
-func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn lineFunc) error {
+func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) uint64, fn pipeline.LineFunc) error {
 	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -190,14 +192,14 @@ func readLog(name string, stdin io.Reader, set *rules.Set, shape func(string) ui
 		defer f.Close()
 		r = f
 	}
-	lines := make(chan []tailer.Line, lineBatches)
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
 	errc := make(chan error, 1)
 	// The reader owns lines and closes it at the end of the file.
 	go func() {
-		errc <- tailer.NewStdin(r, tailer.Options{Name: name}).Run(context.Background(), lines)
+		errc <- tailer.NewStdin(r, tailer.StdinOptions{Name: name}).Run(context.Background(), lines)
 		close(lines)
 	}()
-	matchLines(context.Background(), lines, func() *rules.Set { return set }, shape, fn)
+	pipeline.MatchLines(context.Background(), lines, func() *rules.Set { return set }, shape, fn)
 	if err := <-errc; err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,12 +15,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -86,7 +81,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: rules.Secret(url), Host: "web-01", Now: func() time.Time { return epoch }})
+	n, err := New(Config{URL: config.Secret(url), Host: "web-01", Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +96,7 @@ func TestAlertGolden(t *testing.T) {
 	if err := notifier(t, f.URL+"/am/").Notify(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "alert", sendertest.Pretty(t, f.bodies[0]))
+	sendertest.Golden(t, "alert", sendertest.Pretty(t, f.bodies[0]))
 }
 
 func TestSeverity(t *testing.T) {
@@ -166,21 +161,4 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 		t.Fatalf("Notify = %v", err)
 	}
 	sendertest.AssertNoSecret(t, "SECRETpw", err.Error())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
 }

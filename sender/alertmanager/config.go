@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // DefaultResolveAfter is how long after a digest its alert resolves by
@@ -14,7 +14,7 @@ const DefaultResolveAfter = 5 * time.Minute
 // Config configures a Notifier.
 type Config struct {
 	// URL is the Alertmanager's base URL; /api/v2/alerts is appended.
-	URL rules.Secret
+	URL config.Secret
 	// Host names this machine: the alert's instance label.
 	Host string
 	// ResolveAfter sets endsAt that long after the digest, so the alert

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -26,7 +26,7 @@ const (
 type Config struct {
 	// WebhookURL is https://discord.com/api/webhooks/{id}/{token}. It is a
 	// secret: it never appears in an error.
-	WebhookURL rules.Secret
+	WebhookURL config.Secret
 	// Username overrides the webhook's name.
 	Username string
 	// Timeout bounds one request; sender.DefaultTimeout if zero.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -34,7 +34,7 @@ type Config struct {
 	// query or userinfo: the token goes in Token.
 	URL string
 	// Token is the API v2 token, sent as "Authorization: Bearer".
-	Token rules.Secret
+	Token config.Secret
 	// From is a label shown beside the sender's name; cut to MaxFrom.
 	From string
 	// Timeout bounds one request; DefaultTimeout if zero.

@@ -2,7 +2,6 @@ package hipchat
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,9 +11,8 @@ import (
 	"testing"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // captured is one request as the server saw it.
 type captured struct {
@@ -74,7 +72,7 @@ func TestRequestGolden(t *testing.T) {
 // golden compares got with the file, or rewrites the file with -update.
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
+	if sendertest.Updating() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

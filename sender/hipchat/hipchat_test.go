@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
@@ -49,7 +49,7 @@ func fake(t *testing.T, opts hipchattest.Options) *hipchattest.Server {
 
 func notifier(t *testing.T, url, token string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: url, Token: rules.Secret(token), From: "web-01", Now: func() time.Time { return epoch }})
+	n, err := New(Config{URL: url, Token: config.Secret(token), From: "web-01", Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestNotifyStatuses(t *testing.T) {
 
 // sendOnce sends one accepted notification to room.
 func sendOnce(s *hipchattest.Server, token, room string) error {
-	n, err := New(Config{URL: s.URL, Token: rules.Secret(token)})
+	n, err := New(Config{URL: s.URL, Token: config.Secret(token)})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -24,7 +24,7 @@ type Config struct {
 	// URL is the homeserver's base URL, e.g. https://matrix.example.org.
 	URL string
 	// Token is the bot's access token, sent as "Authorization: Bearer".
-	Token rules.Secret
+	Token config.Secret
 	// Timeout bounds one request; sender.DefaultTimeout if zero.
 	Timeout time.Duration
 	// Client sends the requests; a plain http.Client if nil.

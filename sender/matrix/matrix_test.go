@@ -3,30 +3,25 @@ package matrix
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url, token string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: url, Token: rules.Secret(token), Now: func() time.Time { return epoch }})
+	n, err := New(Config{URL: url, Token: config.Secret(token), Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +44,7 @@ func TestEventGolden(t *testing.T) {
 			if err := notifier(t, f.URL, botToken).Notify(t.Context(), &tt.d); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
+			sendertest.Golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
 		})
 	}
 }
@@ -95,15 +90,7 @@ func TestNotifyStatuses(t *testing.T) {
 				tt.setup(f)
 			}
 			err := notifier(t, f.URL, tt.token).Notify(t.Context(), &batch.Digest{ID: "1", Room: tt.room, Message: "x"})
-			var e *sender.Error
-			if !errors.As(err, &e) || e.Status != tt.status || e.Kind != tt.kind {
-				t.Fatalf("Notify = %v, want %v status %d", err, tt.kind, tt.status)
-			}
-			for _, s := range tt.says {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
+			sendertest.AssertError(t, err, tt.status, tt.kind, tt.says...)
 			sendertest.AssertNoSecret(t, tt.token, err.Error())
 		})
 	}
@@ -177,22 +164,5 @@ func TestNew(t *testing.T) {
 		} else {
 			sendertest.AssertNoSecret(t, botToken, err.Error())
 		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -20,7 +20,7 @@ const (
 type Config struct {
 	// WebhookURL is the incoming webhook, https://host/hooks/KEY.
 	// It is a secret: it never appears in an error.
-	WebhookURL rules.Secret
+	WebhookURL config.Secret
 	// Username overrides the name shown for the hook, where the server
 	// lets integrations override it.
 	Username string

@@ -6,20 +6,18 @@ package mattermost
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/sender"
+	"github.com/roomwatch/roomwatch/sender/internal/incoming"
 )
 
-// Notifier posts digests to one Mattermost incoming webhook. It is safe
-// for concurrent use.
+// Notifier posts digests to one Mattermost incoming webhook. It is safe for
+// concurrent use.
 type Notifier struct {
-	url      string
-	username string
-	http     sender.HTTP
+	hook *incoming.Hook
 }
 
 var (
@@ -29,50 +27,31 @@ var (
 
 // New checks cfg and returns a Notifier. It sends nothing.
 func New(cfg Config) (*Notifier, error) {
-	if _, err := sender.CheckURL("webhook_url", cfg.WebhookURL.Reveal()); err != nil {
-		return nil, fmt.Errorf("mattermost: %w", err)
+	h, err := incoming.New(incoming.Options{
+		Service: "mattermost", WebhookURL: cfg.WebhookURL, Username: cfg.Username,
+		Timeout: cfg.Timeout, Client: cfg.Client, Now: cfg.Now, Parse: reason, Hint: hint,
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &Notifier{
-		url:      cfg.WebhookURL.Reveal(),
-		username: cfg.Username,
-		http:     sender.HTTP{Client: cfg.Client, Timeout: cfg.Timeout, Now: cfg.Now},
-	}, nil
+	return &Notifier{hook: h}, nil
 }
 
 // Limit implements sender.Limited.
 func (n *Notifier) Limit() (int, sender.Unit) { return Limit, LimitUnit }
 
 // payload is the body of an incoming webhook post (Slack-compatible).
-type payload struct {
-	Channel     string       `json:"channel,omitempty"`
-	Username    string       `json:"username,omitempty"`
-	Text        string       `json:"text,omitempty"`
-	Attachments []attachment `json:"attachments"`
-}
-
-type attachment struct {
-	Color    string `json:"color"`
-	Fallback string `json:"fallback"`
-	Text     string `json:"text"`
-	Footer   string `json:"footer,omitempty"`
-}
+type (
+	payload    = incoming.Payload
+	attachment = incoming.Attachment
+)
 
 // Colors maps HipChat's colours to the attachment bar.
-var Colors = map[string]string{
-	"red": "danger", "yellow": "warning", "green": "good", "gray": "#808080", "purple": "#800080",
-}
+var Colors = incoming.Colors
 
 // Notify implements sender.Notifier.
 func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
-	body, err := sender.JSON(n.payload(d))
-	if err != nil {
-		return fmt.Errorf("mattermost: %w", err)
-	}
-	err = n.http.Do(ctx, sender.Post{URL: n.url, Body: body, Parse: reason, Hint: hint})
-	if err != nil {
-		return fmt.Errorf("mattermost room %q: %w", d.Room, err)
-	}
-	return nil
+	return n.hook.Post(ctx, d.Room, n.payload(d))
 }
 
 func (n *Notifier) payload(d *batch.Digest) payload {
@@ -85,7 +64,7 @@ func (n *Notifier) payload(d *batch.Digest) payload {
 	return payload{
 		// Mattermost takes a channel's name (town-square) or @user.
 		Channel:  strings.TrimPrefix(d.Room, "#"),
-		Username: n.username,
+		Username: n.hook.Username,
 		Text:     mention,
 		Attachments: []attachment{{
 			Color:    Colors[sender.Color(d.Color, d.ID)],
@@ -108,7 +87,7 @@ func Mention(m string) string {
 		case "@here":
 			out = append(out, "@here")
 		default:
-			if name, ok := strings.CutPrefix(f, "@"); ok && plainName(name) {
+			if name, ok := strings.CutPrefix(f, "@"); ok && incoming.PlainName(name) {
 				out = append(out, "@"+name)
 			} else {
 				out = append(out, sender.MattermostText(f))
@@ -116,10 +95,6 @@ func Mention(m string) string {
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-func plainName(s string) bool {
-	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
 }
 
 // apiError is Mattermost's error body.

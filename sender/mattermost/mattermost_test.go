@@ -3,12 +3,9 @@ package mattermost
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,18 +13,16 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{WebhookURL: rules.Secret(url), Username: "roomwatch", Now: func() time.Time { return epoch }})
+	n, err := New(Config{WebhookURL: config.Secret(url), Username: "roomwatch", Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +46,7 @@ func TestPayloadGolden(t *testing.T) {
 			if err := notifier(t, f.URL+hookPath).Notify(t.Context(), &tt.d); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
+			sendertest.Golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
 		})
 	}
 }
@@ -88,15 +83,7 @@ func TestNotifyStatuses(t *testing.T) {
 				path = hookPath
 			}
 			err := notifier(t, f.URL+path).Notify(t.Context(), &batch.Digest{Room: tt.room, Message: "x"})
-			var e *sender.Error
-			if !errors.As(err, &e) || e.Status != tt.status || e.Kind != tt.kind {
-				t.Fatalf("Notify = %v, want %v status %d", err, tt.kind, tt.status)
-			}
-			for _, s := range tt.says {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
+			sendertest.AssertError(t, err, tt.status, tt.kind, tt.says...)
 			sendertest.AssertNoSecret(t, "SECRETxyz", err.Error())
 		})
 	}
@@ -167,7 +154,7 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, u := range []string{"", "ftp://h/SECRETxyz", "https:///SECRETxyz"} {
-		if _, err := New(Config{WebhookURL: rules.Secret(u)}); err == nil {
+		if _, err := New(Config{WebhookURL: config.Secret(u)}); err == nil {
 			t.Errorf("New(%q) accepted", u)
 		} else {
 			sendertest.AssertNoSecret(t, "SECRETxyz", err.Error())
@@ -175,22 +162,5 @@ func TestNew(t *testing.T) {
 	}
 	if l, u := notifier(t, "https://mm/hooks/x").Limit(); l != 16383 || u != sender.Runes {
 		t.Errorf("Limit() = %d %v", l, u)
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -21,7 +21,7 @@ const (
 type Config struct {
 	// WebhookURL is the incoming webhook, https://hooks.slack.com/services/T/B/X.
 	// It is a secret: it never appears in an error.
-	WebhookURL rules.Secret
+	WebhookURL config.Secret
 	// Username overrides the name shown for the hook (legacy hooks only).
 	Username string
 	// Timeout bounds one request; sender.DefaultTimeout if zero.

@@ -5,20 +5,18 @@ package slack
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/sender"
+	"github.com/roomwatch/roomwatch/sender/internal/incoming"
 )
 
 // Notifier posts digests to one Slack incoming webhook. It is safe for
 // concurrent use.
 type Notifier struct {
-	url      string
-	username string
-	http     sender.HTTP
+	hook *incoming.Hook
 }
 
 var (
@@ -28,51 +26,31 @@ var (
 
 // New checks cfg and returns a Notifier. It sends nothing.
 func New(cfg Config) (*Notifier, error) {
-	if _, err := sender.CheckURL("webhook_url", cfg.WebhookURL.Reveal()); err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
+	h, err := incoming.New(incoming.Options{
+		Service: "slack", WebhookURL: cfg.WebhookURL, Username: cfg.Username,
+		Timeout: cfg.Timeout, Client: cfg.Client, Now: cfg.Now, Hint: hint,
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &Notifier{
-		url:      cfg.WebhookURL.Reveal(),
-		username: cfg.Username,
-		http:     sender.HTTP{Client: cfg.Client, Timeout: cfg.Timeout, Now: cfg.Now},
-	}, nil
+	return &Notifier{hook: h}, nil
 }
 
 // Limit implements sender.Limited.
 func (n *Notifier) Limit() (int, sender.Unit) { return Limit, LimitUnit }
 
 // payload is the body of an incoming webhook post.
-type payload struct {
-	Channel     string       `json:"channel,omitempty"`
-	Username    string       `json:"username,omitempty"`
-	Text        string       `json:"text,omitempty"`
-	Attachments []attachment `json:"attachments"`
-}
-
-type attachment struct {
-	Color    string `json:"color"`
-	Fallback string `json:"fallback"`
-	Text     string `json:"text"`
-	Footer   string `json:"footer,omitempty"`
-	Ts       int64  `json:"ts,omitempty"`
-}
+type (
+	payload    = incoming.Payload
+	attachment = incoming.Attachment
+)
 
 // Colors maps HipChat's colours to the attachment bar.
-var Colors = map[string]string{
-	"red": "danger", "yellow": "warning", "green": "good", "gray": "#808080", "purple": "#800080",
-}
+var Colors = incoming.Colors
 
 // Notify implements sender.Notifier.
 func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
-	body, err := sender.JSON(n.payload(d))
-	if err != nil {
-		return fmt.Errorf("slack: %w", err)
-	}
-	err = n.http.Do(ctx, sender.Post{URL: n.url, Body: body, Hint: hint})
-	if err != nil {
-		return fmt.Errorf("slack room %q: %w", d.Room, err)
-	}
-	return nil
+	return n.hook.Post(ctx, d.Room, n.payload(d))
 }
 
 func (n *Notifier) payload(d *batch.Digest) payload {
@@ -91,7 +69,7 @@ func (n *Notifier) payload(d *batch.Digest) payload {
 	if !d.At.IsZero() {
 		a.Ts = d.At.Unix()
 	}
-	p := payload{Username: n.username, Text: Mention(d.Mention), Attachments: []attachment{a}}
+	p := payload{Username: n.hook.Username, Text: Mention(d.Mention), Attachments: []attachment{a}}
 	// New-style app webhooks post to their own channel and ignore this;
 	// a legacy hook takes it when the room names a channel or a person.
 	if strings.HasPrefix(d.Room, "#") || strings.HasPrefix(d.Room, "@") {
@@ -114,7 +92,7 @@ func Mention(m string) string {
 		case "@everyone":
 			out = append(out, "<!everyone>")
 		default:
-			if id, ok := strings.CutPrefix(f, "@"); ok && plainName(id) {
+			if id, ok := strings.CutPrefix(f, "@"); ok && incoming.PlainName(id) {
 				out = append(out, "<@"+id+">")
 			} else {
 				out = append(out, sender.SlackText(f))
@@ -122,11 +100,6 @@ func Mention(m string) string {
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-// plainName reports whether s is a user id or name that needs no escaping.
-func plainName(s string) bool {
-	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
 }
 
 // hint says what Slack's answer (a plain-text error code) usually means.

@@ -3,31 +3,26 @@ package slack
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{WebhookURL: rules.Secret(url), Username: "roomwatch", Now: func() time.Time { return epoch }})
+	n, err := New(Config{WebhookURL: config.Secret(url), Username: "roomwatch", Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +46,7 @@ func TestPayloadGolden(t *testing.T) {
 			if err := notifier(t, f.URL+hookPath).Notify(t.Context(), &tt.d); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
+			sendertest.Golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
 		})
 	}
 }
@@ -92,15 +87,7 @@ func TestNotifyStatuses(t *testing.T) {
 				path = hookPath
 			}
 			err := notifier(t, f.URL+path).Notify(t.Context(), &batch.Digest{Room: tt.room, Message: "x"})
-			var e *sender.Error
-			if !errors.As(err, &e) || e.Status != tt.status || e.Kind != tt.kind {
-				t.Fatalf("Notify = %v, want %v status %d", err, tt.kind, tt.status)
-			}
-			for _, s := range tt.says {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
+			sendertest.AssertError(t, err, tt.status, tt.kind, tt.says...)
 			sendertest.AssertNoSecret(t, "SECRETxyz", err.Error())
 			sendertest.AssertNoSecret(t, "gone", err.Error())
 		})
@@ -200,7 +187,7 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, u := range []string{"", "ftp://h/SECRETxyz", "https:///SECRETxyz", "https://h/%zzSECRETxyz"} {
-		_, err := New(Config{WebhookURL: rules.Secret(u)})
+		_, err := New(Config{WebhookURL: config.Secret(u)})
 		if err == nil {
 			t.Errorf("New(%q) accepted", u)
 			continue
@@ -214,19 +201,3 @@ func TestNew(t *testing.T) {
 }
 
 // golden compares got with testdata/name.golden, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -20,7 +20,7 @@ type Config struct {
 	// WebhookURL is the Workflows (Power Automate) webhook. It is a
 	// secret (its sig= parameter signs requests): it never appears in an
 	// error.
-	WebhookURL rules.Secret
+	WebhookURL config.Secret
 	// Timeout bounds one request; sender.DefaultTimeout if zero.
 	Timeout time.Duration
 	// Client sends the requests; a plain http.Client if nil.

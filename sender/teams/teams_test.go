@@ -3,30 +3,25 @@ package teams
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func notifier(t *testing.T, url string) *Notifier {
 	t.Helper()
-	n, err := New(Config{WebhookURL: rules.Secret(url), Now: func() time.Time { return epoch }})
+	n, err := New(Config{WebhookURL: config.Secret(url), Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +44,7 @@ func TestPayloadGolden(t *testing.T) {
 			if err := notifier(t, f.URL+flowURL).Notify(t.Context(), &tt.d); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
+			sendertest.Golden(t, tt.name, sendertest.Pretty(t, f.bodies[0]))
 		})
 	}
 }
@@ -81,15 +76,7 @@ func TestNotifyStatuses(t *testing.T) {
 				url = flowURL
 			}
 			err := notifier(t, f.URL+url).Notify(t.Context(), &batch.Digest{Message: "x"})
-			var e *sender.Error
-			if !errors.As(err, &e) || e.Status != tt.status || e.Kind != tt.kind {
-				t.Fatalf("Notify = %v, want %v status %d", err, tt.kind, tt.status)
-			}
-			for _, s := range tt.says {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
+			sendertest.AssertError(t, err, tt.status, tt.kind, tt.says...)
 			sendertest.AssertNoSecret(t, "SECRET", err.Error())
 		})
 	}
@@ -157,27 +144,10 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, u := range []string{"", "ftp://h/?sig=SECRETsig", "https:///x?sig=SECRETsig"} {
-		if _, err := New(Config{WebhookURL: rules.Secret(u)}); err == nil {
+		if _, err := New(Config{WebhookURL: config.Secret(u)}); err == nil {
 			t.Errorf("New(%q) accepted", u)
 		} else {
 			sendertest.AssertNoSecret(t, flowSig, err.Error())
 		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }

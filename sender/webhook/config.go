@@ -4,17 +4,17 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 )
 
 // Config configures a Notifier.
 type Config struct {
 	// URL receives the POST. It may hold a secret: it never appears in an
 	// error.
-	URL rules.Secret
+	URL config.Secret
 	// Headers are added to every request (e.g. Authorization); their
 	// values are secrets.
-	Headers map[string]rules.Secret
+	Headers map[string]config.Secret
 	// Host names this machine in the document.
 	Host string
 	// Timeout bounds one request; sender.DefaultTimeout if zero.

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,12 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
-	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -55,8 +50,8 @@ func newFake(t *testing.T) *fake {
 
 func notifier(t *testing.T, url, key string) *Notifier {
 	t.Helper()
-	n, err := New(Config{URL: rules.Secret(url), Host: "web-01", Now: func() time.Time { return epoch },
-		Headers: map[string]rules.Secret{"Authorization": rules.Secret("Bearer " + key), "X-Team": "ops"}})
+	n, err := New(Config{URL: config.Secret(url), Host: "web-01", Now: func() time.Time { return epoch },
+		Headers: map[string]config.Secret{"Authorization": config.Secret("Bearer " + key), "X-Team": "ops"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +67,7 @@ func TestDocumentGolden(t *testing.T) {
 	if err := notifier(t, f.URL+"/hook", apiKey).Notify(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "document", sendertest.Pretty(t, f.bodies[0]))
+	sendertest.Golden(t, "document", sendertest.Pretty(t, f.bodies[0]))
 	if got := f.header.Get("X-Team"); got != "ops" {
 		t.Errorf("X-Team = %q", got)
 	}
@@ -129,21 +124,4 @@ func TestNotifyCancelLeaksNoSecret(t *testing.T) {
 	}
 	sendertest.AssertNoSecret(t, "SECRETpath", err.Error())
 	sendertest.AssertNoSecret(t, apiKey, err.Error())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
 }
