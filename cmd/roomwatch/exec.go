@@ -124,7 +124,7 @@ func run1(e *env, en *pipeline.Engine, j job, out *outputTail) result {
 	argv := j.argv
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = e.stdin
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr(e.stdin)
 	pipes, err := newOutputPipes(cmd)
 	if err != nil {
 		return result{code: exitFailed, status: "could not start", startErr: err, ended: time.Now()}

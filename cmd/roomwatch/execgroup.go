@@ -20,11 +20,6 @@ type group struct {
 	timedOut atomic.Bool
 }
 
-// signal sends sig to the whole group.
-func (g *group) signal(sig syscall.Signal) {
-	_ = syscall.Kill(-g.pid, sig)
-}
-
 // supervise passes the signals that arrive on sigs on to the group and,
 // with a timeout, stops the group when it runs out: SIGTERM, then SIGKILL
 // killAfter later. The returned stop ends the supervision; call it once
