@@ -83,7 +83,7 @@ type Destination struct {
 	Name string `yaml:"-"`
 	At   Place  `yaml:"-"`
 
-	Type string `yaml:"type"` // hipchat | slack | mattermost | discord | teams | matrix | webhook | alertmanager | console
+	Type string `yaml:"type"` // hipchat | slack | mattermost | discord | teams | matrix | webhook | alertmanager | console | email | ntfy | telegram | googlechat
 
 	URL            Secret            `yaml:"url"`
 	URLFile        string            `yaml:"url_file"`
@@ -99,6 +99,21 @@ type Destination struct {
 	Headers        map[string]Secret `yaml:"headers"`
 	Output         string            `yaml:"output"`
 	Timeout        Duration          `yaml:"timeout"`
+	// email: the SMTP server (host:port), its password (a secret) and
+	// how the connection is encrypted.
+	SMTP         string `yaml:"smtp,omitempty"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
+	StartTLS     string `yaml:"starttls,omitempty"` // auto (default) | always | never
+	TLS          bool   `yaml:"tls,omitempty"`      // implicit TLS (port 465)
+	// APIURL is the Telegram Bot API server.
+	APIURL string `yaml:"api_url,omitempty"`
+	// BodyTemplate and ContentType make the webhook's request body; Body
+	// is BodyTemplate compiled (nil when unset).
+	BodyTemplate string       `yaml:"body_template,omitempty"`
+	ContentType  string       `yaml:"content_type,omitempty"`
+	Body         BodyRenderer `yaml:"-"`
 	// RateLimit overrides the destination type's own rate limits.
 	RateLimit *RateLimit `yaml:"rate_limit"`
 	// OutboxMaxBytes caps the destination's outbox (0: the default).
@@ -198,4 +213,5 @@ const (
 )
 
 // Types are the destination types.
-var Types = []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix", "webhook", "alertmanager", "console"}
+var Types = []string{"hipchat", "slack", "mattermost", "discord", "teams", "matrix", "webhook", "alertmanager", "console",
+	"email", "ntfy", "telegram", "googlechat"}

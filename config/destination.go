@@ -19,9 +19,13 @@ var typeKeys = map[string][]string{
 	"discord":      {"webhook_url", "username"},
 	"teams":        {"webhook_url"},
 	"matrix":       {"url", "token"},
-	"webhook":      {"url", "headers"},
+	"webhook":      {"url", "headers", "body_template", "content_type"},
 	"alertmanager": {"url"},
 	"console":      {"output"},
+	"email":        {"smtp", "username", "password", "from", "starttls", "tls"},
+	"ntfy":         {"url", "token"},
+	"telegram":     {"token", "api_url"},
+	"googlechat":   {"webhook_url"},
 }
 
 // typeRequired are the keys (in any of their forms) each type needs.
@@ -34,6 +38,8 @@ var typeRequired = map[string][]string{
 	"matrix":       {"url", "token"},
 	"webhook":      {"url"},
 	"alertmanager": {"url"},
+	"telegram":     {"token"},
+	"googlechat":   {"webhook_url"},
 }
 
 // maxFromLen is HipChat's limit on the `from` label.
@@ -74,6 +80,7 @@ func (c *checker) destination(d *Destination, label string) {
 		{"url", &d.URL, &d.URLFile, d.URLEnv},
 		{"token", &d.Token, &d.TokenFile, d.TokenEnv},
 		{"webhook_url", &d.WebhookURL, &d.WebhookURLFile, d.WebhookURLEnv},
+		{"password", &d.Password, &d.PasswordFile, d.PasswordEnv},
 	}
 	have := map[string]bool{}
 	for _, s := range secrets {
@@ -87,6 +94,7 @@ func (c *checker) destination(d *Destination, label string) {
 	c.checkURL(d, label, "url", d.URL)
 	c.checkURL(d, label, "webhook_url", d.WebhookURL)
 	c.destMisc(d, label)
+	c.moreRooms(d, label)
 }
 
 // allowedKeys reports keys that the destination's type does not take.
@@ -94,7 +102,7 @@ func (c *checker) allowedKeys(d *Destination, label string) {
 	allowed := []string{"type", "timeout"}
 	for _, k := range typeKeys[d.Type] {
 		allowed = append(allowed, k)
-		if k == "url" || k == "token" || k == "webhook_url" {
+		if k == "url" || k == "token" || k == "webhook_url" || k == "password" {
 			allowed = append(allowed, k+"_file", k+"_env")
 		}
 	}

@@ -11,11 +11,15 @@ import (
 	"github.com/roomwatch/roomwatch/sender/alertmanager"
 	"github.com/roomwatch/roomwatch/sender/console"
 	"github.com/roomwatch/roomwatch/sender/discord"
+	"github.com/roomwatch/roomwatch/sender/email"
+	"github.com/roomwatch/roomwatch/sender/googlechat"
 	"github.com/roomwatch/roomwatch/sender/hipchat"
 	"github.com/roomwatch/roomwatch/sender/matrix"
 	"github.com/roomwatch/roomwatch/sender/mattermost"
+	"github.com/roomwatch/roomwatch/sender/ntfy"
 	"github.com/roomwatch/roomwatch/sender/slack"
 	"github.com/roomwatch/roomwatch/sender/teams"
+	"github.com/roomwatch/roomwatch/sender/telegram"
 	"github.com/roomwatch/roomwatch/sender/webhook"
 )
 
@@ -69,6 +73,11 @@ func BuildNotifier(d *config.Destination, out Outputs) (sender.Notifier, io.Clos
 		return n, nil, err
 	case "console":
 		return buildConsole(d, out)
+	case "email":
+		starttls, _ := email.ParseStartTLS(d.StartTLS)
+		n, err := email.New(email.Config{SMTP: d.SMTP, Username: d.Username, Password: d.Password, From: d.From,
+			StartTLS: starttls, TLS: d.TLS, Host: rules.Hostname(), Timeout: d.Timeout.D()})
+		return n, nil, err
 	}
 	n, err := buildHTTP(d)
 	return n, nil, err
@@ -89,7 +98,17 @@ func buildHTTP(d *config.Destination) (sender.Notifier, error) {
 	case "matrix":
 		return matrix.New(matrix.Config{URL: d.URL.Reveal(), Token: d.Token, Timeout: timeout})
 	case "webhook":
-		return webhook.New(webhook.Config{URL: d.URL, Headers: d.Headers, Host: rules.Hostname(), Timeout: timeout})
+		cfg := webhook.Config{URL: d.URL, Headers: d.Headers, Host: rules.Hostname(), Timeout: timeout, ContentType: d.ContentType}
+		if d.Body != nil {
+			cfg.Body = d.Body
+		}
+		return webhook.New(cfg)
+	case "ntfy":
+		return ntfy.New(ntfy.Config{URL: d.URL.Reveal(), Token: d.Token, Timeout: timeout})
+	case "telegram":
+		return telegram.New(telegram.Config{Token: d.Token, APIURL: d.APIURL, Timeout: timeout})
+	case "googlechat":
+		return googlechat.New(googlechat.Config{WebhookURL: d.WebhookURL, Timeout: timeout})
 	case "alertmanager":
 		return alertmanager.New(alertmanager.Config{URL: d.URL, Host: rules.Hostname(), Timeout: timeout})
 	}

@@ -123,6 +123,7 @@ func Compile(cfg *config.Config, opts Options) (*Set, error) {
 		c.opts.Host = Hostname()
 	}
 	c.defaults()
+	c.bodyTemplates()
 	rules := c.rules()
 	cfg.Warnings = config.SortErrors(append(cfg.Warnings, c.warns...))
 	if len(c.errs) > 0 {
@@ -299,6 +300,7 @@ func (c *compiler) target(r *Rule, s *config.RuleSpec, label string) {
 	if r.Room == "" && (dest.Type == "hipchat" || dest.Type == "matrix") {
 		c.errorf(s.At, label, "room is required for %s destination %q", dest.Type, name)
 	}
+	c.moreRoom(r, s, label, dest)
 	if dest.Type == "hipchat" && strings.Contains(r.Room, "/") {
 		o, ol := c.origin(s, s.Room != "", label)
 		c.errorf(c.at(o, "room", o.At), ol,

@@ -96,7 +96,7 @@ func TestSecretsFromFileAndEnv(t *testing.T) {
 	if len(cfg.Warnings) != 0 {
 		t.Errorf("warnings = %v, want none", cfg.Warnings)
 	}
-	out, err := yaml.Marshal(cfg)
+	out, err := yaml.Marshal(cfg.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ rules:
 	if diff := cmp.Diff(want, errorLines(t, cfg.Warnings)); diff != "" {
 		t.Errorf("warnings mismatch (-want +got):\n%s", diff)
 	}
-	out, err := yaml.Marshal(cfg)
+	out, err := yaml.Marshal(cfg.Config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func TestParseErrors(t *testing.T) {
 			name: "unknown destination type and missing type",
 			yaml: "destinations:\n  a:\n    type: irc\n  b:\n    url: x\n",
 			want: []string{
-				`roomwatch.yaml:3:11: destination "a": type: unknown type "irc" (want hipchat, slack, mattermost, discord, teams, matrix, webhook, alertmanager or console)`,
+				`roomwatch.yaml:3:11: destination "a": type: unknown type "irc" (want hipchat, slack, mattermost, discord, teams, matrix, webhook, alertmanager, console, email, ntfy, telegram or googlechat)`,
 				`roomwatch.yaml:5:5: destination "b": type is required`,
 			},
 		},

@@ -21,6 +21,22 @@ const wordJoiner = "\u2060"
 // own case gets the conservative default (html-escaped in html; in text,
 // '@', '<' and "](" broken by an invisible word joiner).
 func Escaper(destType, format string) func(string) string {
+	switch destType {
+	case "telegram":
+		// Telegram parses @username mentions in text and in HTML; the
+		// notifier escapes a text message for parse_mode HTML itself.
+		if format == "html" {
+			return TelegramHTML
+		}
+		return func(s string) string { return neutraliseAt(printable(s)) }
+	case "email", "ntfy":
+		// Neither parses mentions, and ntfy shows text as text (no
+		// Markdown unless asked); only control characters are harmful.
+		if format == "html" {
+			return func(s string) string { return html.EscapeString(printable(s)) }
+		}
+		return printable
+	}
 	if format == "html" {
 		// In html, HipChat renders no mentions; every destination that
 		// takes html needs its text escaped and nothing more. Those that
@@ -44,6 +60,9 @@ func Escaper(destType, format string) func(string) string {
 		return DiscordText
 	case "teams", "matrix":
 		return conservative
+	case "googlechat":
+		// Google Chat reads <users/all>, <users/123> and <url|text>.
+		return GoogleChatText
 	case "webhook", "alertmanager":
 		// The log text is data: the receiver gets it exactly, as JSON.
 		return verbatim
@@ -109,6 +128,16 @@ func HTMLText(s string) string {
 }
 
 var atReplacer = strings.NewReplacer("@", "@"+wordJoiner)
+
+// TelegramHTML neutralises log text for a Telegram message in parse_mode
+// HTML: control characters replaced, &, < and > escaped, and every '@'
+// broken so that no @username is mentioned.
+func TelegramHTML(s string) string { return atReplacer.Replace(html.EscapeString(printable(s))) }
+
+// GoogleChatText neutralises text for Google Chat: '<' is broken so that
+// neither <users/all> nor <users/123> mentions anyone and no <url|text>
+// link is forged; '@' and Markdown links are broken as everywhere.
+func GoogleChatText(s string) string { return conservative(s) }
 
 // neutraliseAt breaks every '@' so no mention can ping.
 func neutraliseAt(s string) string { return atReplacer.Replace(s) }

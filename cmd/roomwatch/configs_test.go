@@ -33,7 +33,7 @@ func TestConfigsAreValid(t *testing.T) {
 			if len(cfg.Set.Rules()) == 0 {
 				t.Errorf("no rules")
 			}
-			out, err := yaml.Marshal(cfg)
+			out, err := yaml.Marshal(cfg.Config)
 			if err != nil {
 				t.Fatal(err)
 			}

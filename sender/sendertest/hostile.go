@@ -2,6 +2,7 @@ package sendertest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -29,17 +30,25 @@ var destKeys = map[string]string{
 	"webhook":      "url: https://hook.invalid/x",
 	"alertmanager": "url: https://am.invalid",
 	"console":      "output: stderr",
+	"email":        "smtp: mail.invalid:587\n    from: roomwatch@example.com",
+	"ntfy":         "url: https://ntfy.invalid",
+	"telegram":     "token: 123456789:AAHsecretsecretsecret",
+	"googlechat":   "webhook_url: https://chat.invalid/v1/spaces/AAA/messages?key=k&token=t",
 }
+
+// destRooms are rooms of the types that take no room named "ops".
+var destRooms = map[string]string{"email": "ops@example.com", "telegram": "-1001234567890"}
 
 // Digest renders lines through a one-rule config for destType, the way the
 // daemon does: rules escapes the log text for the destination and format
 // (with sender.Escaper), and a batcher renders the digest. mention is the
 // rule's mention field, "" for none. The rule is named "hostile", sends
-// to room "ops" in red, and groups by nothing.
+// to room "ops" (an address for email, a chat id for telegram) in red,
+// and groups by nothing.
 func Digest(t testing.TB, destType, format, mention string, lines ...string) *batch.Digest {
 	t.Helper()
 	yaml := fmt.Sprintf("destinations:\n  d:\n    type: %s\n    %s\nrules:\n  - name: hostile\n    match: '.'\n"+
-		"    room: ops\n    color: red\n    format: %s\n", destType, destKeys[destType], format)
+		"    room: %q\n    color: red\n    format: %s\n", destType, destKeys[destType], cmp.Or(destRooms[destType], "ops"), format)
 	if mention != "" {
 		yaml += fmt.Sprintf("    mention: %q\n", mention)
 	}

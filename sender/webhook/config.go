@@ -7,6 +7,12 @@ import (
 	"github.com/roomwatch/roomwatch/config"
 )
 
+// Renderer makes a request body from a digest's template data (see
+// TemplateData); rules.BodyTemplate is one.
+type Renderer interface {
+	Render(data map[string]any) ([]byte, error)
+}
+
 // Config configures a Notifier.
 type Config struct {
 	// URL receives the POST. It may hold a secret: it never appears in an
@@ -17,6 +23,11 @@ type Config struct {
 	Headers map[string]config.Secret
 	// Host names this machine in the document.
 	Host string
+	// Body, when set, makes the request body instead of the JSON
+	// document (the compiled body_template), sent as ContentType.
+	Body Renderer
+	// ContentType of a body made by Body; application/json if empty.
+	ContentType string
 	// Timeout bounds one request; sender.DefaultTimeout if zero.
 	Timeout time.Duration
 	// Client sends the requests; a plain http.Client if nil.

@@ -1,6 +1,8 @@
 // Package webhook posts every digest as one JSON document holding all its
-// fields, for receivers that do their own formatting. The log text in it
-// is data: exactly what the rule rendered, with no chat escaping.
+// fields, for receivers that do their own formatting, or as the body a
+// body_template makes, so any service with a simple JSON or text API is
+// reachable. The log text in it is data: exactly what the rule rendered,
+// with no chat escaping (in a JSON body template, escaped as JSON).
 package webhook
 
 import (
@@ -15,10 +17,12 @@ import (
 
 // Notifier posts digests to one URL. It is safe for concurrent use.
 type Notifier struct {
-	url    string
-	header http.Header
-	host   string
-	http   sender.HTTP
+	url         string
+	header      http.Header
+	host        string
+	body        Renderer // nil: the JSON document
+	contentType string
+	http        sender.HTTP
 }
 
 var _ sender.Notifier = (*Notifier)(nil)
@@ -32,7 +36,7 @@ func New(cfg Config) (*Notifier, error) {
 	for k, v := range cfg.Headers {
 		h.Set(k, v.Reveal())
 	}
-	return &Notifier{url: cfg.URL.Reveal(), header: h, host: cfg.Host,
+	return &Notifier{url: cfg.URL.Reveal(), header: h, host: cfg.Host, body: cfg.Body, contentType: cfg.ContentType,
 		http: sender.HTTP{Client: cfg.Client, Timeout: cfg.Timeout, Now: cfg.Now}}, nil
 }
 
@@ -71,6 +75,12 @@ func DocumentOf(d *batch.Digest, host string) Document {
 
 // Notify implements sender.Notifier.
 func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
+	if n.body != nil {
+		if err := n.notifyTemplated(ctx, d); err != nil {
+			return fmt.Errorf("webhook room %q: %w", d.Room, err)
+		}
+		return nil
+	}
 	body, err := sender.JSON(DocumentOf(d, n.host))
 	if err == nil {
 		err = n.http.Do(ctx, sender.Post{URL: n.url, Header: n.header, Body: body, Hint: hint})
