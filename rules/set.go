@@ -439,11 +439,11 @@ type DigestLine struct {
 	// Text is the line as rendered and escaped; where lines of one shape
 	// differed, the parts that varied show their values:
 	// "from {1.1.1.1, 203.0.113.5 ×5} port 22".
-	Text  string
-	Count int
+	Text  string `json:"text"`
+	Count int    `json:"count"`
 	// Values has one entry per part that varied, in the order of the
 	// line; empty when every line was the same.
-	Values []DigestField
+	Values []DigestField `json:"values,omitempty"`
 }
 
 // DigestField is one part of a digest line (a number, an address, an id,
@@ -472,7 +472,7 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 	}
 	lines := make([]map[string]any, len(d.Lines))
 	for i, l := range d.Lines {
-		lines[i] = map[string]any{"text": l.Text, "count": l.Count, "values": fieldData(l.Values)}
+		lines[i] = LineData(l)
 	}
 	group := make(map[string]string, len(d.Group))
 	for k, v := range d.Group {
@@ -533,6 +533,12 @@ func Hostname() string {
 		return "localhost"
 	}
 	return h
+}
+
+// LineData is what a template sees of one digest line: .text, .count and
+// .values.
+func LineData(l DigestLine) map[string]any {
+	return map[string]any{"text": l.Text, "count": l.Count, "values": fieldData(l.Values)}
 }
 
 // fieldData is what a template sees of a line's varying parts: a list,
