@@ -15,8 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
 
