@@ -71,6 +71,9 @@ type Digest struct {
 	Notify  bool              `json:"notify"`
 	Mention string            `json:"mention,omitempty"`
 	Group   map[string]string `json:"group,omitempty"`
+	// Interval is the rule's debounce interval: the longest a key that
+	// keeps matching goes between two digests (0 for one-off messages).
+	Interval time.Duration `json:"interval,omitempty"`
 
 	Count int       `json:"count"` // lines matched
 	First time.Time `json:"first"`

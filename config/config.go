@@ -118,6 +118,10 @@ type Destination struct {
 	RateLimit *RateLimit `yaml:"rate_limit"`
 	// OutboxMaxBytes caps the destination's outbox (0: the default).
 	OutboxMaxBytes int64 `yaml:"outbox_max_bytes"`
+	// ResolveAfter (alertmanager) is how long after each POST an alert
+	// resolves unless a later digest keeps it firing; 0: the larger of 5m
+	// and twice the rule's interval.
+	ResolveAfter Duration `yaml:"resolve_after"`
 }
 
 // RateLimit is a destination's `rate_limit` section: how many messages
@@ -154,6 +158,7 @@ type Input struct {
 	At Place `yaml:"-"`
 
 	Path         string     `yaml:"path"` // a path, a glob, or "-" for standard input
+	Journal      *Journal   `yaml:"journal"`
 	Exclude      []string   `yaml:"exclude"`
 	Start        string     `yaml:"start"` // end | beginning
 	Multiline    *Multiline `yaml:"multiline"`
@@ -210,6 +215,8 @@ const (
 	// DefaultMaxLineBytes is the length at which a line is cut when an
 	// input does not set max_line_bytes.
 	DefaultMaxLineBytes = 64 << 10
+	// MaxLineBytesLimit is the largest max_line_bytes.
+	MaxLineBytesLimit = 16 << 20
 )
 
 // Types are the destination types.

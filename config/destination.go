@@ -20,7 +20,7 @@ var typeKeys = map[string][]string{
 	"teams":        {"webhook_url"},
 	"matrix":       {"url", "token"},
 	"webhook":      {"url", "headers", "body_template", "content_type"},
-	"alertmanager": {"url"},
+	"alertmanager": {"url", "resolve_after"},
 	"console":      {"output"},
 	"email":        {"smtp", "username", "password", "from", "starttls", "tls"},
 	"ntfy":         {"url", "token"},
@@ -146,7 +146,7 @@ func (c *checker) secret(d *Destination, label, key string, value *Secret, file 
 
 func (c *checker) secretFile(d *Destination, label, key string, value *Secret, path string) {
 	at := c.at(d, key+"_file", d.At)
-	data, err := readFile(path, maxSecretBytes)
+	data, err := ReadRegular(path, MaxSecretBytes)
 	if err != nil {
 		c.errorf(at, label, "%s_file: %v", key, err)
 		return
@@ -223,6 +223,9 @@ func (c *checker) destMisc(d *Destination, label string) {
 	if d.Timeout < 0 {
 		c.errorf(c.at(d, "timeout", d.At), label, "timeout: must not be negative")
 	}
+	if d.ResolveAfter < 0 || d.ResolveAfter == 0 && c.cfg.Written(d, "resolve_after") {
+		c.errorf(c.at(d, "resolve_after", d.At), label, "resolve_after: must be more than 0")
+	}
 	if d.OutboxMaxBytes < 0 {
 		c.errorf(c.at(d, "outbox_max_bytes", d.At), label, "outbox_max_bytes: must not be negative")
 	}
@@ -236,6 +239,7 @@ func (c *checker) destMisc(d *Destination, label string) {
 			}
 		}
 	}
+	c.discordUsername(d, label)
 	if d.Type == "hipchat" && utf8.RuneCountInString(d.From) > maxFromLen {
 		c.errorf(c.at(d, "from", d.At), label, "from: longer than %d characters", maxFromLen)
 	}

@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -15,7 +13,7 @@ import (
 
 // Load reads the configuration file at path and parses it with Parse.
 func Load(path string, opts Options) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
@@ -127,7 +125,7 @@ func (c *Config) include() Errors {
 }
 
 func (c *Config) includeOne(file string, at Place) Errors {
-	data, err := readFile(file, maxIncludeBytes)
+	data, err := ReadRegular(file, MaxConfigBytes)
 	if err != nil {
 		return Errors{{At: at, Msg: fmt.Sprintf("include: %v", err)}}
 	}
@@ -135,33 +133,6 @@ func (c *Config) includeOne(file string, at Place) Errors {
 	errs := decodeFile(data, file, &inc, c.places)
 	c.Rules = append(c.Rules, inc.Rules...)
 	return errs
-}
-
-// Limits on what loading reads from other files.
-const (
-	maxIncludeBytes = 4 << 20
-	maxSecretBytes  = 64 << 10
-)
-
-// readFile reads a regular file of at most max bytes, so that a path
-// such as /dev/zero or a fifo is an error, not a hang.
-func readFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
-	}
-	return io.ReadAll(io.LimitReader(f, max+1))
 }
 
 // Resolve makes a relative path relative to the config file's folder. "-"

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,9 +72,12 @@ func (c *checker) top() {
 	c.oneOf(Place{File: cfg.File}, &cfg.Log, "log", "level", cfg.Log.Level, "debug", "info", "warn", "error")
 	c.oneOf(Place{File: cfg.File}, &cfg.Log, "log", "format", cfg.Log.Format, "text", "json")
 	if cfg.Listen != "" {
-		if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
-			c.errorf(c.at(cfg, "listen", Place{File: cfg.File}), "listen", "want host:port, got %q", cfg.Listen)
+		if problem := listenProblem(cfg.Listen); problem != "" {
+			c.errorf(c.at(cfg, "listen", Place{File: cfg.File}), "listen", "%s", problem)
 		}
+	}
+	if problem := stateDirProblem(cfg.StateDir); problem != "" {
+		c.errorf(c.at(cfg, "state_dir", Place{File: cfg.File}), "state_dir", "%s", problem)
 	}
 	switch {
 	case cfg.ShutdownTimeout < 0:
@@ -112,8 +114,11 @@ func (c *checker) inputs() {
 			continue
 		}
 		label := fmt.Sprintf("inputs[%d]", i)
+		if c.journalInput(in, label) {
+			continue
+		}
 		if in.Path == "" {
-			c.errorf(in.At, label, "path is required")
+			c.errorf(in.At, label, "path or journal is required")
 		}
 		in.Path = c.cfg.Resolve(in.Path)
 		c.oneOf(in.At, in, label, "start", in.Start, "end", "beginning")
@@ -127,6 +132,8 @@ func (c *checker) inputs() {
 			c.errorf(c.at(in, "max_line_bytes", in.At), label, "max_line_bytes: must not be negative")
 		case in.MaxLineBytes == 0:
 			in.MaxLineBytes = DefaultMaxLineBytes
+		case in.MaxLineBytes > MaxLineBytesLimit:
+			c.errorf(c.at(in, "max_line_bytes", in.At), label, "max_line_bytes: at most %d (16 MiB)", MaxLineBytesLimit)
 		}
 		c.multiline(in, label)
 	}

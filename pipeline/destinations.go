@@ -110,7 +110,7 @@ func buildHTTP(d *config.Destination) (sender.Notifier, error) {
 	case "googlechat":
 		return googlechat.New(googlechat.Config{WebhookURL: d.WebhookURL, Timeout: timeout})
 	case "alertmanager":
-		return alertmanager.New(alertmanager.Config{URL: d.URL, Host: rules.Hostname(), Timeout: timeout})
+		return alertmanager.New(alertmanager.Config{URL: d.URL, Host: rules.Hostname(), ResolveAfter: d.ResolveAfter.D(), Timeout: timeout})
 	}
 	return nil, fmt.Errorf("destination type %q is not supported", d.Type)
 }

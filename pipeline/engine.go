@@ -32,6 +32,10 @@ type Engine struct {
 	matched atomic.Int64
 	count   counts      // per file and per rule, for metrics
 	counter lineCounter // into count, from handle's goroutine
+	// files is the file tailer (nil without one) asked to save its
+	// positions soon after a digest is safe in the outbox, so a crash
+	// re-reads only the lines of digests still open.
+	files atomic.Pointer[tailer.Tailer]
 }
 
 // New builds the engine of cfg, delivering to dests.
@@ -59,11 +63,19 @@ func ShutdownTimeout(cfg *rules.Loaded) time.Duration {
 // Submit hands a closed digest to the dispatcher, which releases it once
 // it is in the outbox.
 func (en *Engine) Submit(d *batch.Digest) {
-	if err := en.disp.Submit(d); errors.Is(err, sender.ErrUnknownDestination) {
+	err := en.disp.Submit(d)
+	if errors.Is(err, sender.ErrUnknownDestination) {
 		en.log.Error("digest dropped", "key", d.Key.String(), "lines", d.Count, "err", err)
 		d.Release()
 	}
+	if t := en.files.Load(); t != nil && err == nil {
+		t.SaveSoon()
+	}
 }
+
+// SaveSoonOf makes t the file tailer whose positions are saved soon
+// (tailer.SaveSoon) whenever a digest enters the outbox; nil for none.
+func (en *Engine) SaveSoonOf(t *tailer.Tailer) { en.files.Store(t) }
 
 // SetRules swaps in a new rule set; the lines matched from now on use it.
 // Open digests are keyed by rule name, so a rule of the same name takes

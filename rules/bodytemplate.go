@@ -65,7 +65,7 @@ func jsonMarshal(v any) ([]byte, error) {
 // NewBodyTemplate parses a body template; with isJSON every value it
 // prints is escaped for a JSON string, and what it renders must be JSON.
 func NewBodyTemplate(text string, isJSON bool) (*BodyTemplate, error) {
-	t, err := template.New("body_template").Funcs(funcs).Funcs(bodyFuncs).Option("missingkey=error").Parse(text)
+	t, err := template.New("body_template").Funcs(funcs).Funcs(budgetFuncs).Funcs(bodyFuncs).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +76,7 @@ func NewBodyTemplate(text string, isJSON bool) (*BodyTemplate, error) {
 			}
 		}
 	}
+	instrument(t) // after escapeActions, which must not touch the shared budget action
 	return &BodyTemplate{t: t, json: isJSON}, nil
 }
 
@@ -111,7 +112,7 @@ func escapeActions(n parse.Node) {
 // Render makes a request body from data (see BodyData).
 func (b *BodyTemplate) Render(data map[string]any) ([]byte, error) {
 	var out bytes.Buffer
-	if err := b.t.Execute(&out, data); err != nil {
+	if err := execute(b.t, &out, data); err != nil {
 		return nil, fmt.Errorf("body_template: %s", templateProblem(err))
 	}
 	if b.json && !json.Valid(out.Bytes()) {

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"html"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ type Loaded struct {
 
 // Load reads the configuration file at path and parses it with Parse.
 func Load(path string, opts Options) (*Loaded, error) {
-	data, err := os.ReadFile(path)
+	data, err := config.ReadRegular(path, config.MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
@@ -110,6 +109,9 @@ type compiler struct {
 	opts  Options
 	errs  config.Errors
 	warns config.Errors
+	// templatesUntil ends the time that checking all the templates of a
+	// config may take (TemplatesCheckTime); zero until the first check.
+	templatesUntil time.Time
 }
 
 // Compile checks the rules and `defaults` of a validated cfg (see
@@ -301,6 +303,12 @@ func (c *compiler) target(r *Rule, s *config.RuleSpec, label string) {
 		c.errorf(s.At, label, "room is required for %s destination %q", dest.Type, name)
 	}
 	c.moreRoom(r, s, label, dest)
+	c.matrixRoom(r, s, dest, label)
+	if dest.Type == "alertmanager" && dest.ResolveAfter != 0 && dest.ResolveAfter.D() <= r.Interval {
+		c.warnf(c.at(dest, "resolve_after", dest.At), label,
+			"resolve_after %v is not longer than the debounce interval %v: the alert resolves between two digests of a condition that keeps matching",
+			dest.ResolveAfter, r.Interval)
+	}
 	if dest.Type == "hipchat" && strings.Contains(r.Room, "/") {
 		o, ol := c.origin(s, s.Room != "", label)
 		c.errorf(c.at(o, "room", o.At), ol,

@@ -176,3 +176,18 @@ func buildErr(cfg *config.Config) error {
 	_, err := Build(cfg, testOptions())
 	return err
 }
+
+// TestResolveAfterShorterThanInterval: an Alertmanager alert that resolves
+// before the rule's next digest can come flaps; check says so.
+func TestResolveAfterShorterThanInterval(t *testing.T) {
+	cfg := mustParse(t, "destinations:\n  am: {type: alertmanager, url: 'http://am:9093', resolve_after: 5m}\n"+
+		"rules:\n  - {name: a, match: x, debounce: {interval: 6m}}\n  - {name: b, match: y, debounce: {interval: 2m}}\n")
+	want := []string{`roomwatch.yaml:2:66: rule "a": resolve_after 5m0s is not longer than the debounce interval 6m0s: ` +
+		`the alert resolves between two digests of a condition that keeps matching`}
+	if diff := cmp.Diff(want, errorLines(t, cfg.Warnings)); diff != "" {
+		t.Errorf("warnings mismatch (-want +got):\n%s", diff)
+	}
+	if got := cfg.Destinations["am"].ResolveAfter.D(); got != 5*time.Minute {
+		t.Errorf("resolve_after = %v, want 5m", got)
+	}
+}

@@ -198,7 +198,7 @@ func TestParseErrors(t *testing.T) {
 			name: "input problems",
 			yaml: "inputs:\n  - start: end\n  - path: x\n    start: middle\n    exclude: ['[']\n    multiline: {timeout: 2s}\n",
 			want: []string{
-				`roomwatch.yaml:2:5: inputs[0]: path is required`,
+				`roomwatch.yaml:2:5: inputs[0]: path or journal is required`,
 				`roomwatch.yaml:4:12: inputs[1]: start: want end or beginning, got "middle"`,
 				`roomwatch.yaml:5:15: inputs[1]: exclude: bad pattern "[": syntax error in pattern`,
 				`roomwatch.yaml:6:16: inputs[1]: multiline: start is required`,
@@ -228,6 +228,20 @@ func TestParseErrors(t *testing.T) {
 				`roomwatch.yaml:6:11: destination "h": from: longer than 64 characters`,
 				`roomwatch.yaml:8:31: rule "a": room "a/b": HipChat cannot address a room name holding '/'; use the room's numeric id`,
 				`roomwatch.yaml:9:5: rule "b": room is required for hipchat destination "h"`,
+			},
+		},
+		{
+			name: "discord username and matrix room",
+			yaml: "destinations:\n  d:\n    type: discord\n    webhook_url: https://discord.example/api/webhooks/1/x\n    username: Ops-Clyde\n" +
+				"  m:\n    type: matrix\n    url: https://matrix.example.org\n    token_env: SLACK_URL\n" +
+				"  a:\n    type: alertmanager\n    url: http://am.example:9093\n    resolve_after: 0s\n" +
+				"rules:\n  - {name: a, match: x, destination: m, room: Ops}\n  - {name: b, match: y, destination: m, room: '#ops:example.org'}\n" +
+				"  - {name: c, match: z, destination: m, room: '!abc:example.org:8448'}\n  - {name: d, match: w, destination: m, room: 'ops:example.org'}\n",
+			want: []string{
+				`roomwatch.yaml:5:15: destination "d": username "Ops-Clyde": Discord refuses a webhook username containing "clyde"`,
+				`roomwatch.yaml:13:20: destination "a": resolve_after: must be more than 0`,
+				`roomwatch.yaml:15:47: rule "a": room "Ops": want a Matrix room id (!abc:example.org) or alias (#ops:example.org) for destination "m"`,
+				`roomwatch.yaml:18:47: rule "d": room "ops:example.org": want a Matrix room id (!abc:example.org) or alias (#ops:example.org) for destination "m"`,
 			},
 		},
 		{

@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -399,20 +400,24 @@ func (r *Rule) capture(text string, loc []int, name string) string {
 // match is never lost to a template error.
 func (r *Rule) RenderLine(line tailer.Line, captures map[string]string) string {
 	if r.plain {
-		return r.escape(line.Text)
+		return r.escape(line.Shown())
 	}
-	data := make(map[string]any, len(captures)+5)
+	data := make(map[string]any, len(captures)+9)
 	for k, v := range captures {
 		data[k] = r.escape(v)
 	}
-	data["line"] = r.escape(line.Text)
+	data["line"] = r.escape(line.Shown())
 	data["rule"] = r.Name
 	data["file"] = r.escape(line.File)
 	data["host"] = r.host
 	data["time"] = line.Time.Round(0) // Round(0): no monotonic reading when printed
+	journalData(data, line.Journal, r.escape)
 	var b bytes.Buffer
-	if err := r.template.Execute(&b, data); err != nil {
-		return r.escape(line.Text)
+	if err := execute(r.template, &b, data); err != nil {
+		if errors.Is(err, ErrTemplateBudget) {
+			return BudgetExceeded + " " + r.escape(line.Shown())
+		}
+		return r.escape(line.Shown())
 	}
 	return b.String()
 }
@@ -484,7 +489,10 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 		"lines": lines, "more": d.More, "folded": d.Folded,
 	}
 	var b bytes.Buffer
-	if err := r.digest.Execute(&b, data); err != nil {
+	if err := execute(r.digest, &b, data); err != nil {
+		if errors.Is(err, ErrTemplateBudget) {
+			return BudgetExceeded + "\n" + plainDigest(d, r.escape), nil
+		}
 		return "", err
 	}
 	return strings.TrimRight(b.String(), "\n"), nil

@@ -3,7 +3,6 @@ package rules
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/tailer"
 )
 
 // DefaultTemplate renders one matched line as the line itself.
@@ -116,7 +116,12 @@ func span(first, last time.Time) string {
 // newTemplate parses a template; a key missing from its data is an error,
 // so a misspelt field is caught when the config is checked.
 func newTemplate(name, text string) (*template.Template, error) {
-	return template.New(name).Funcs(funcs).Option("missingkey=error").Parse(text)
+	t, err := template.New(name).Funcs(funcs).Funcs(budgetFuncs).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	instrument(t)
+	return t, nil
 }
 
 // defaults holds the parsed default templates, by name and text: every
@@ -184,7 +189,7 @@ func (c *compiler) template(s *config.RuleSpec, label, key, text, def string, ch
 		if !check {
 			break
 		}
-		if err := t.Execute(io.Discard, data); err != nil {
+		if err := c.execute(t, data); err != nil {
 			c.errorf(at, label, "%s: %s", key, templateProblem(err))
 			return fallback
 		}
@@ -209,6 +214,7 @@ func lineSample(r *Rule) map[string]any {
 	}
 	data["line"], data["rule"], data["file"], data["host"] = "x", r.Name, "x", r.host
 	data["time"] = time.Unix(0, 0)
+	journalData(data, &tailer.JournalFields{Unit: "x", Identifier: "x", Priority: "info", PID: "1"}, func(s string) string { return s })
 	return data
 }
 

@@ -19,7 +19,7 @@ const DefaultTimeout = 30 * time.Second
 // request and the clock that retry times are measured against. The zero
 // value is usable.
 type HTTP struct {
-	Client  *http.Client     // a plain http.Client if nil
+	Client  *http.Client     // a plain http.Client if nil; its CheckRedirect is replaced
 	Timeout time.Duration    // DefaultTimeout if zero
 	Now     func() time.Time // time.Now if nil
 }
@@ -38,15 +38,14 @@ type Post struct {
 }
 
 // Do sends p and classifies the outcome with CheckResponse. Transport
-// errors are Retryable and their URL is redacted.
+// errors are Retryable and their URL is redacted. Redirects are never
+// followed: a 3xx is a Permanent error naming where it points.
 func (h HTTP) Do(ctx context.Context, p Post) error {
 	timeout, client, now := h.Timeout, h.Client, h.Now
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	if client == nil {
-		client = &http.Client{}
-	}
+	client = noRedirects(client)
 	if now == nil {
 		now = time.Now
 	}
@@ -68,6 +67,10 @@ func (h HTTP) Do(ctx context.Context, p Post) error {
 	resp, err := client.Do(req)
 	if err != nil {
 		return RequestError(err)
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		_ = CheckResponse(resp, now(), nil, nil) // reads and closes the body
+		return redirectError(resp, req.URL)
 	}
 	return CheckResponse(resp, now(), p.Parse, p.Hint)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/roomwatch/roomwatch/tailer"
 )
 
 // metric descriptions, one per name exposed.
@@ -31,6 +33,7 @@ var (
 	descReloadTime  = desc("roomwatch_config_last_reload_success_timestamp_seconds", "When a config was last loaded successfully, in Unix time.")
 	descReloads     = desc("roomwatch_config_reloads_total", "Config reloads, by result.", "result")
 	descHealthy     = desc("roomwatch_healthy", "Whether /healthz reports healthy (1) or not (0).")
+	descRecovered   = desc("roomwatch_positions_recovered_total", "Times a damaged positions file was replaced by its previous good save.")
 	descDestination = []*prometheus.Desc{descSent, descFailed, descRetried, descMerged, descFailing, descDepth, descOldest}
 )
 
@@ -44,7 +47,7 @@ type collector struct{ s *Service }
 // Describe implements prometheus.Collector.
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range append([]*prometheus.Desc{descBuild, descLines, descMatched, descBehind, descMatches, descOpen,
-		descReloadOK, descReloadTime, descReloads, descHealthy}, descDestination...) {
+		descReloadOK, descReloadTime, descReloads, descHealthy, descRecovered}, descDestination...) {
 		ch <- d
 	}
 }
@@ -59,6 +62,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- counter(descLines, float64(n), f)
 	}
 	ch <- counter(descMatched, float64(en.Matched()))
+	ch <- counter(descRecovered, float64(tailer.PositionsRecovered()))
 	for f, n := range s.behind() {
 		ch <- gauge(descBehind, float64(n), f)
 	}
@@ -141,7 +145,11 @@ func (s *Service) handler() http.Handler {
 
 // health returns why the daemon is unhealthy, "" when it is healthy.
 func (s *Service) health() string {
-	return healthOf(s.deliveryStats(), s.cfg.Load().Health.MaxFailing.D(), s.now())
+	why := healthOf(s.deliveryStats(), s.cfg.Load().Health.MaxFailing.D(), s.now())
+	if nf := s.notFollowed(); nf != "" {
+		why = strings.Join(slices.DeleteFunc([]string{why, nf}, func(x string) bool { return x == "" }), "; ")
+	}
+	return why
 }
 
 // healthOf returns why delivery is unhealthy, "" when it is not: a

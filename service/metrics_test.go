@@ -62,6 +62,7 @@ func TestMetricsAfterKnownInput(t *testing.T) {
 		`roomwatch_outbox_depth{destination="hipchat"} 0`,
 		`roomwatch_outbox_oldest_age_seconds{destination="file"} 0`,
 		`roomwatch_outbox_oldest_age_seconds{destination="hipchat"} 0`,
+		"roomwatch_positions_recovered_total 0",
 		`roomwatch_rule_matches_total{rule="any-error"} 3`,
 		`roomwatch_rule_matches_total{rule="cpu"} 1`,
 		`roomwatch_rule_matches_total{rule="disk"} 2`,

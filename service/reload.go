@@ -27,9 +27,9 @@ func (s *Service) reloader(ctx context.Context, hup <-chan os.Signal) error {
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			s.reload("SIGHUP")
+			s.reloadCtx(ctx, "SIGHUP")
 		case <-s.kick:
-			s.reload("config file changed")
+			s.reloadCtx(ctx, "config file changed")
 		}
 	}
 }
@@ -37,10 +37,14 @@ func (s *Service) reloader(ctx context.Context, hup <-chan os.Signal) error {
 // reload loads and checks the config file completely, then swaps it in.
 // A config with any problem is not used at all: the running one stays, and
 // every problem is logged with its place.
-func (s *Service) reload(why string) bool {
+func (s *Service) reload(why string) bool { return s.reloadCtx(context.Background(), why) }
+
+// reloadCtx is reload that gives up waiting for the load when ctx ends:
+// a stop never waits for a reload (see loadWithin).
+func (s *Service) reloadCtx(ctx context.Context, why string) bool {
 	s.sd.notify("RELOADING=1", strings.TrimSuffix(sd.SdNotifyMonotonicUsec(), "\n"), "STATUS=reloading the config")
 	s.log.Info("reloading config", "file", s.opts.Path, "reason", why)
-	err := s.tryReload()
+	err := s.tryReload(ctx)
 	ok := err == nil
 	s.reloads.done(ok, s.now())
 	if ok {
@@ -56,12 +60,12 @@ func (s *Service) reload(why string) bool {
 	return ok
 }
 
-func (s *Service) tryReload() error {
-	cfg, err := rules.Load(s.opts.Path, s.opts.Rules)
+func (s *Service) tryReload(ctx context.Context) error {
+	cfg, err := s.loadWithin(ctx)
 	if err != nil {
 		return err
 	}
-	for _, w := range cfg.Warnings {
+	for _, w := range append(cfg.Warnings, cfg.BlindSpots()...) {
 		s.log.Warn("config", "problem", w.Error())
 	}
 	return s.apply(cfg)
@@ -222,6 +226,9 @@ func sameFileInputs(a, b *rules.Loaded) bool {
 			k := fmt.Sprintf("%q %q %q %d", in.Path, in.Exclude, in.Start, in.MaxLineBytes)
 			if in.Multiline != nil {
 				k += fmt.Sprintf(" %q %v", in.Multiline.Start.String(), in.Multiline.Timeout)
+			}
+			if in.Journal != nil {
+				k += fmt.Sprintf(" journal %+v", *in.Journal)
 			}
 			ks = append(ks, k)
 		}

@@ -119,6 +119,7 @@ func New(opts Options) (*Service, error) {
 		pipeline.CloseDestinations(dests)
 		return nil, err
 	}
+	s.en.SaveSoonOf(s.files.Load())
 	s.cfg.Store(cfg)
 	s.reloads.done(true, s.now())
 	if cfg.Listen != "" {
@@ -134,6 +135,13 @@ func New(opts Options) (*Service, error) {
 }
 
 func tailerInput(in *config.Input) tailer.Input {
+	if in.Journal != nil {
+		ti := tailer.Input{Journal: rules.TailerJournal(in.Journal), MaxLineBytes: in.MaxLineBytes}
+		if in.Journal.Start == "beginning" {
+			ti.Start = tailer.StartAtBeginning
+		}
+		return ti
+	}
 	ti := tailer.Input{Path: in.Path, Exclude: in.Exclude, MaxLineBytes: in.MaxLineBytes, Multiline: multiline(in)}
 	if in.Start == "beginning" {
 		ti.Start = tailer.StartAtBeginning
@@ -268,8 +276,12 @@ func (s *Service) status() string {
 		failed += st.Failed
 		depth += st.OutboxDepth
 	}
-	return fmt.Sprintf("lines read %d, matched %d, digests sent %d, failed %d, outbox %d",
+	st := fmt.Sprintf("lines read %d, matched %d, digests sent %d, failed %d, outbox %d",
 		s.en.Lines(), s.en.Matched(), sent, failed, depth)
+	if nf := s.notFollowed(); nf != "" {
+		st += "; " + nf
+	}
+	return st
 }
 
 // deliveryStats returns the stats of every destination: the attempts

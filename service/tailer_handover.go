@@ -57,6 +57,7 @@ func (s *Service) handover(ctx context.Context, old *tailer.Tailer, ins []tailer
 		return old
 	}
 	s.files.Store(t) // read by Run once the pipeline has ended
+	s.en.SaveSoonOf(t)
 	s.log.Info("inputs changed", "inputs", len(ins))
 	return t
 }

@@ -170,7 +170,15 @@ func (t *Tailer) statFile(path string) (fileID, bool) {
 // turned into a fifo must not hang the scan) and returns it with its
 // identity and size.
 func (t *Tailer) openFile(path string) (*os.File, fileID, int64, bool) {
+	if t.fds.full() {
+		t.starve(path, nil)
+		return nil, fileID{}, 0, false
+	}
 	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if outOfDescriptors(err) {
+		t.starve(path, err)
+		return nil, fileID{}, 0, false
+	}
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			t.warnOnce(path, "cannot read input file", "path", path, "err", err)
@@ -189,5 +197,6 @@ func (t *Tailer) openFile(path string) (*os.File, fileID, int64, bool) {
 		return nil, fileID{}, 0, false
 	}
 	delete(t.warned, path)
+	t.fds.took()
 	return fh, id, fi.Size(), true
 }

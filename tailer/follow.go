@@ -61,6 +61,7 @@ type follower struct {
 // follow reads f until ctx ends or the file is let go.
 func (t *Tailer) follow(ctx context.Context, f *file, out chan<- []Line) {
 	defer close(f.done)
+	defer t.fds.release()
 	defer f.fh.Close()
 	if f.after != nil {
 		select {
@@ -143,7 +144,7 @@ func (fw *follower) line(rl rawLine) Line {
 	if fw.readAt.IsZero() || fw.reads != fw.lr.reads {
 		fw.readAt, fw.reads = fw.t.now(), fw.lr.reads
 	}
-	return Line{Text: rl.text, File: fw.f.name(), Time: fw.readAt, Truncated: rl.truncated,
+	return Line{Text: rl.text, File: fw.f.name(), Time: fw.readAt, Truncated: rl.truncated, Cut: rl.cut, CutAt: rl.cutAt,
 		Cursor: fw.f.cursor(), Offset: rl.off, End: rl.end}
 }
 

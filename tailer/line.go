@@ -9,6 +9,7 @@
 package tailer
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,6 +19,10 @@ import (
 // DefaultMaxLineBytes is the length at which a line is cut when a source
 // does not set its own limit.
 const DefaultMaxLineBytes = config.DefaultMaxLineBytes
+
+// MaxLineBytesLimit is the largest max_line_bytes: a larger value is
+// refused at check and taken as this by a source.
+const MaxLineBytesLimit = config.MaxLineBytesLimit
 
 // Line is one line (or one multiline event) read from a source.
 type Line struct {
@@ -29,6 +34,15 @@ type Line struct {
 	Time time.Time
 	// Truncated reports that the line was longer than the limit and cut.
 	Truncated bool
+	// Cut is how many bytes of an overlong line were left out, and CutAt
+	// where in Text they were. Text then holds what rules match: the
+	// line's head, and, when the limit leaves room for it, a "\n" at
+	// CutAt and the line's last bytes, so that `^ERROR` and `PANIC$` see
+	// the line's real start and end, `.` never spans the gap, and the cut
+	// marker is no log text (`\d+ bytes` does not match it). Shown puts
+	// the marker in for people to read.
+	Cut   int64
+	CutAt int
 	// Cursor tracks the position of the file the line came from. It is nil
 	// for sources whose position is not kept (standard input).
 	Cursor *Cursor
@@ -36,6 +50,22 @@ type Line struct {
 	Offset int64
 	// End is the byte offset just past the line and its newline.
 	End int64
+	// Journal holds the fields of a journal entry; nil for other sources.
+	// For journal lines Offset and End number the entries of the input.
+	Journal *JournalFields
+}
+
+// Shown returns Text as people should see it: for a cut line, with the
+// marker " …[cut N bytes]" where the bytes were left out.
+func (l Line) Shown() string {
+	if l.Cut <= 0 || l.CutAt < 0 || l.CutAt > len(l.Text) {
+		return l.Text
+	}
+	marker := " …[cut " + strconv.FormatInt(l.Cut, 10) + " bytes]"
+	if l.CutAt < len(l.Text) && l.Text[l.CutAt] == '\n' {
+		return l.Text[:l.CutAt] + marker + "… " + l.Text[l.CutAt+1:]
+	}
+	return l.Text[:l.CutAt] + marker + l.Text[l.CutAt:]
 }
 
 // Cursor keeps how far a file's lines have been handled, so that a saved

@@ -62,9 +62,13 @@ func (j *joiner) add(l Line) (Line, bool) {
 		j.begin(l)
 		return ev, true
 	}
-	if len(j.text)+1+len(l.Text) <= j.max {
+	// A cut continuation line joins as it is shown, marker and all: an
+	// event keeps the place of one cut only (its first line's, or of the
+	// lines left out at its end).
+	text := l.Shown()
+	if len(j.text)+1+len(text) <= j.max {
 		j.text = append(j.text, '\n')
-		j.text = append(j.text, l.Text...)
+		j.text = append(j.text, text...)
 	} else {
 		j.dropped += int64(1 + len(l.Text))
 	}
@@ -88,9 +92,11 @@ func (j *joiner) flush() (Line, bool) {
 	}
 	ev := j.ev
 	ev.Text = string(j.text)
-	if j.dropped > 0 {
+	switch {
+	case j.dropped > 0 && ev.Cut == 0:
+		ev.Cut, ev.CutAt, ev.Truncated = j.dropped, len(ev.Text), true
+	case j.dropped > 0:
 		ev.Text += fmt.Sprintf(" …[cut %d bytes]", j.dropped)
-		ev.Truncated = true
 	}
 	j.open = false
 	j.ev = Line{}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -66,8 +65,16 @@ type positions struct {
 	// Inputs lists the input paths that ran before: their files are not new
 	// to roomwatch, and files it does not know in them appeared while it
 	// was stopped.
-	Inputs []string   `json:"inputs"`
-	Files  []position `json:"files"`
+	Inputs   []string          `json:"inputs"`
+	Files    []position        `json:"files"`
+	Journals []journalPosition `json:"journals,omitempty"`
+}
+
+// journalPosition is the saved cursor of one journal input: reading
+// resumes after the entry it names.
+type journalPosition struct {
+	Input  string `json:"input"` // the input's key (Journal.key)
+	Cursor string `json:"cursor"`
 }
 
 // position is the saved read position of one file.
@@ -82,26 +89,10 @@ type position struct {
 // id returns the identity of the saved file.
 func (p position) id() fileID { return fileID{Dev: p.Dev, Ino: p.Ino} }
 
-// loadPositions reads the positions file in dir. A missing file is no
-// error: it gives no positions.
-func loadPositions(dir string) (positions, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PositionsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return positions{}, nil
-	}
-	if err != nil {
-		return positions{}, fmt.Errorf("read positions: %w", err)
-	}
-	var p positions
-	if err := json.Unmarshal(b, &p); err != nil {
-		return positions{}, fmt.Errorf("read positions %s: %w", filepath.Join(dir, PositionsFile), err)
-	}
-	return p, nil
-}
-
 // writePositions writes p to the positions file in dir atomically: a
-// temporary file, synced, renamed over the old one, then the directory
-// synced so that the rename survives a crash.
+// temporary file, synced; the old file, if good, kept as the previous
+// save (keepPrevious); the new one renamed over it, then the directory
+// synced so that the renames survive a crash.
 func writePositions(dir string, p positions) error {
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
@@ -125,6 +116,9 @@ func writePositions(dir string, p positions) error {
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("save positions %s: %w", tmp.Name(), err)
+	}
+	if err := keepPrevious(dir); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, PositionsFile)); err != nil {
 		return fmt.Errorf("save positions: %w", err)

@@ -2,7 +2,6 @@ package tailer
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -21,6 +20,8 @@ type rawLine struct {
 	text      string
 	truncated bool
 	off, end  int64
+	cut       int64 // bytes left out of an overlong line (see Line.Cut)
+	cutAt     int   // where in text they were
 }
 
 // lineReader splits a byte stream into lines. Whatever the length of a line,
@@ -34,6 +35,7 @@ type lineReader struct {
 	off     int64   // stream offset of the next unread byte
 	start   int64   // stream offset where the current line starts
 	pending []byte  // kept bytes of the current unfinished line
+	tail    []byte  // the last tailBytes(max) bytes of the current unfinished line
 	n       int64   // bytes of the current line seen so far, newline excluded
 	last    byte    // last byte of the current line seen so far
 	reads   uint64  // reads that brought data: a source stamps lines once per read
@@ -48,6 +50,7 @@ func newLineReader(r io.Reader, max int, off int64) *lineReader {
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
+	max = min(max, MaxLineBytesLimit)
 	return &lineReader{r: r, max: max, off: off, start: off}
 }
 
@@ -128,6 +131,24 @@ func (lr *lineReader) keep(b []byte) {
 	if room := lr.max + utf8.UTFMax - 1 - len(lr.pending); room > 0 {
 		lr.pending = append(lr.pending, b[:min(room, len(b))]...)
 	}
+	lr.keepTail(b)
+}
+
+// keepTail records b as the latest bytes of the current line, keeping
+// only the last tailBytes(max) of them, for the end of an overlong line.
+func (lr *lineReader) keepTail(b []byte) {
+	t := tailBytes(lr.max)
+	if t == 0 {
+		return
+	}
+	if len(b) >= t {
+		lr.tail = append(lr.tail[:0], b[len(b)-t:]...)
+		return
+	}
+	lr.tail = append(lr.tail, b...)
+	if over := len(lr.tail) - t; over > 0 {
+		lr.tail = lr.tail[:copy(lr.tail, lr.tail[over:])]
+	}
 }
 
 // finish turns the current line, whose kept bytes are b, into a rawLine
@@ -138,18 +159,21 @@ func (lr *lineReader) finish(b []byte, at int) rawLine {
 	if n > 0 && lr.last == '\r' {
 		n--
 	}
+	whole := int64(len(b)) == lr.n // b is all of the line, not its kept head
 	b = b[:min(int64(len(b)), n)]
 	l := rawLine{off: lr.start, end: lr.off}
 	if n > int64(lr.max) {
-		cut := lr.max
-		for i := 0; i < utf8.UTFMax-1 && cut > 0 && cut < len(b) && !utf8.RuneStart(b[cut]); i++ {
-			cut--
+		tail := lr.tail
+		if whole {
+			tail = b[n-int64(min(int64(tailBytes(lr.max)), n)):]
+		} else if lr.last == '\r' && len(tail) > 0 {
+			tail = tail[:len(tail)-1]
 		}
-		l.text = validString(b[:cut]) + fmt.Sprintf(" …[cut %d bytes]", n-int64(cut))
-		l.truncated = true
+		l = lr.cutLine(l, b, tail, n)
 	} else {
 		l.text = lr.text(b, at)
 	}
+	lr.tail = lr.tail[:0]
 	lr.start, lr.n, lr.last = lr.off, 0, 0
 	if cap(lr.pending) > 4<<10 {
 		lr.pending = nil // do not keep the memory of one long line
@@ -158,6 +182,31 @@ func (lr *lineReader) finish(b []byte, at int) rawLine {
 	}
 	return l
 }
+
+// cutLine fills l for an overlong line of n bytes whose head is in b and
+// whose last bytes are tail: the text rules match is the head, then "\n",
+// then the tail, all on whole runes (see Line.Cut).
+func (lr *lineReader) cutLine(l rawLine, b, tail []byte, n int64) rawLine {
+	cut := lr.max - tailBytes(lr.max)
+	for i := 0; i < utf8.UTFMax-1 && cut > 0 && cut < len(b) && !utf8.RuneStart(b[cut]); i++ {
+		cut--
+	}
+	for i := 0; i < utf8.UTFMax-1 && len(tail) > 0 && !utf8.RuneStart(tail[0]); i++ {
+		tail = tail[1:]
+	}
+	head := validString(b[:cut])
+	l.text, l.cutAt, l.truncated = head, len(head), true
+	l.cut = n - int64(cut) - int64(len(tail))
+	if len(tail) > 0 {
+		l.text = head + "\n" + validString(tail)
+	}
+	return l
+}
+
+// tailBytes is how much of the end of an overlong line is kept, out of
+// max: a quarter, at most 4 KiB, so that a pattern anchored at the end
+// (`PANIC$`) still sees the line's real end.
+func tailBytes(max int) int { return min(max/4, 4<<10) }
 
 // flush returns the unfinished line, if any, as a line: the end of a
 // stream, or of a file that will not grow any more.

@@ -49,11 +49,14 @@ func TestLineReader(t *testing.T) {
 		{"binary garbage", "\x00\x01\xfe\xfe\xfe\x02\n", 0, []rawLine{{text: "\x00\x01\uFFFD\x02", off: 0, end: 7}}},
 		{"at limit", "abcd\r\n", 4, []rawLine{{text: "abcd", off: 0, end: 6}}},
 		{"over limit", "abcdef\nxy\n", 4, []rawLine{
-			{text: "abcd …[cut 2 bytes]", truncated: true, off: 0, end: 7},
+			{text: "abc\nf", truncated: true, off: 0, end: 7, cut: 2, cutAt: 3},
 			{text: "xy", off: 7, end: 10},
 		}},
-		{"cut at rune boundary", "ab\u00e9\u00e9\n", 3, []rawLine{{text: "ab …[cut 4 bytes]", truncated: true, off: 0, end: 7}}},
-		{"overlong partial last line", "abcdef", 2, []rawLine{{text: "ab …[cut 4 bytes]", truncated: true, off: 0, end: 6}}},
+		{"cut at rune boundary", "ab\u00e9\u00e9\n", 3, []rawLine{{text: "ab", truncated: true, off: 0, end: 7, cut: 4, cutAt: 2}}},
+		{"overlong crlf keeps its end", "abcdefgh\r\n", 8, []rawLine{{text: "abcdefgh", off: 0, end: 10}}},
+		{"overlong crlf", "abcdefghij\r\n", 8, []rawLine{{text: "abcdef\nij", truncated: true, off: 0, end: 12, cut: 2, cutAt: 6}}},
+		{"tail on a rune boundary", "abcdefgh\u00e9z\n", 8, []rawLine{{text: "abcdef\nz", truncated: true, off: 0, end: 12, cut: 4, cutAt: 6}}},
+		{"overlong partial last line", "abcdef", 2, []rawLine{{text: "ab", truncated: true, off: 0, end: 6, cut: 4, cutAt: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,7 +76,7 @@ func TestLineReaderLongLineSmallLimit(t *testing.T) {
 	got := readAll(t, bytes.NewReader(in), 10)
 	want := []rawLine{
 		{text: "first", off: 0, end: 6},
-		{text: "xxxxxxxxxx …[cut 1048566 bytes]", truncated: true, off: 6, end: 6 + 1<<20 + 1},
+		{text: "xxxxxxxx\nxx", truncated: true, off: 6, end: 6 + 1<<20 + 1, cut: 1048566, cutAt: 8},
 		{text: "last", off: 6 + 1<<20 + 1, end: 6 + 1<<20 + 6},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(rawLine{})); diff != "" {

@@ -69,7 +69,7 @@ func TestSavePositionsFile(t *testing.T) {
 	write(t, p, "y\n")
 	h.expect("y")
 	h.stop()
-	got, err := loadPositions(state)
+	got, _, err := loadPositions(state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,12 @@ func TestSavePositionsFile(t *testing.T) {
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(position{})); diff != "" {
 		t.Errorf("positions mismatch (-want +got):\n%s", diff)
 	}
-	if ents, _ := os.ReadDir(state); len(ents) != 1 {
-		t.Errorf("state dir holds %d files, want only %s", len(ents), PositionsFile)
+	var names []string
+	ents, _ := os.ReadDir(state)
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{PositionsFile, PositionsPrevFile}, names); diff != "" {
+		t.Errorf("state dir files (-want +got):\n%s", diff)
 	}
 }

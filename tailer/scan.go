@@ -12,10 +12,13 @@ import (
 // and tells followers whether their file is still matched or was replaced
 // at its path. The first scan also resumes the files of saved positions.
 func (t *Tailer) scan(first bool) {
+	clear(t.fds.starved)
+	defer t.reportStarved()
 	cs := t.candidates()
 	if first {
 		t.resume(cs)
 	}
+	t.noteAppeared(cs, first)
 	seen := map[fileID]bool{}
 	byName := map[string]*file{}
 	for _, c := range cs {
@@ -88,6 +91,7 @@ func (t *Tailer) visit(c candidate, first bool, prev *file) *file {
 	defer t.mu.Unlock()
 	if f := t.files[id]; f != nil && !f.isGone() {
 		fh.Close() // the path changed between stat and open
+		t.fds.release()
 		return f
 	}
 	start, why := t.startOffset(fh, id, size, c, first)
@@ -240,4 +244,35 @@ func (t *Tailer) inputFor(path string) int {
 		}
 	}
 	return -1
+}
+
+// noteAppeared logs when an input that matched no file finds one, so that
+// the warning about it at the start is answered in the log.
+func (t *Tailer) noteAppeared(cs []candidate, first bool) {
+	found := make([]bool, len(t.opts.Inputs))
+	for _, c := range cs {
+		found[c.in] = true
+	}
+	if t.empty == nil {
+		t.empty = map[int]bool{}
+	}
+	for i, ok := range found {
+		switch {
+		case !ok && first:
+			t.empty[i] = true
+		case ok && t.empty[i]:
+			delete(t.empty, i)
+			t.log.Info("input appeared: reading it now", "input", t.opts.Inputs[i].Path, "file", firstOf(cs, i))
+		}
+	}
+}
+
+// firstOf returns the path of the first candidate of input i.
+func firstOf(cs []candidate, i int) string {
+	for _, c := range cs {
+		if c.in == i {
+			return c.path
+		}
+	}
+	return ""
 }

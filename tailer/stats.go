@@ -67,5 +67,10 @@ func (t *Tailer) Settled() bool {
 			return false
 		}
 	}
+	for _, js := range t.journals {
+		if !js.settled() {
+			return false
+		}
+	}
 	return true
 }

@@ -109,7 +109,7 @@ func (s *Stdin) Run(ctx context.Context, out chan<- []Line) error {
 
 // line turns a raw line read at now into a Line of this source.
 func (s *Stdin) line(rl rawLine, now time.Time) Line {
-	return Line{Text: rl.text, File: s.name(), Time: now, Truncated: rl.truncated, Offset: rl.off, End: rl.end}
+	return Line{Text: rl.text, File: s.name(), Time: now, Truncated: rl.truncated, Cut: rl.cut, CutAt: rl.cutAt, Offset: rl.off, End: rl.end}
 }
 
 // read reads lines until the end of the stream or an error, which it

@@ -29,12 +29,12 @@ func TestStdinRun(t *testing.T) {
 		{"lines and partial last", "a\r\n\nb", StdinOptions{}, []Line{
 			{Text: "a", Offset: 0, End: 3}, {Text: "", Offset: 3, End: 4}, {Text: "b", Offset: 4, End: 5},
 		}},
-		{"cut", "abcdef\n", StdinOptions{MaxLineBytes: 3}, []Line{{Text: "abc …[cut 3 bytes]", Truncated: true, Offset: 0, End: 7}}},
+		{"cut", "abcdef\n", StdinOptions{MaxLineBytes: 3}, []Line{{Text: "abc", Truncated: true, Cut: 3, CutAt: 3, Offset: 0, End: 7}}},
 		{"multiline", "1 boom\n  at a\n  at b\n2 ok\n", StdinOptions{Multiline: multi}, []Line{
 			{Text: "1 boom\n  at a\n  at b", Offset: 0, End: 21}, {Text: "2 ok", Offset: 21, End: 26},
 		}},
 		{"multiline cut", "1 x\n  aaaa\n  bbbb\n", StdinOptions{Multiline: multi, MaxLineBytes: 10}, []Line{
-			{Text: "1 x\n  aaaa …[cut 7 bytes]", Truncated: true, Offset: 0, End: 18},
+			{Text: "1 x\n  aaaa", Truncated: true, Cut: 7, CutAt: 10, Offset: 0, End: 18},
 		}},
 	}
 	for _, tt := range tests {

@@ -24,10 +24,13 @@ const (
 	StartAtBeginning
 )
 
-// Input is one configured source of files.
+// Input is one configured source of files, or of journal entries.
 type Input struct {
-	// Path is a file path or a glob (filepath.Match syntax).
+	// Path is a file path or a glob (filepath.Match syntax). It is not
+	// used when Journal is set.
 	Path string
+	// Journal, when set, makes the input read the systemd journal.
+	Journal *Journal
 	// Exclude lists globs of files not to read, matched against both the
 	// base name and the full path.
 	Exclude []string
@@ -43,7 +46,7 @@ type Input struct {
 
 // TailerOptions configures a Tailer.
 type TailerOptions struct {
-	// Inputs are the files to follow.
+	// Inputs are the files to follow and the journals to read.
 	Inputs []Input
 	// StateDir holds the positions file; "" keeps no positions.
 	StateDir string
@@ -78,8 +81,10 @@ type Tailer struct {
 	files   map[fileID]*file    // followed files, and let-go ones not yet handled
 	saved   map[fileID]position // loaded positions not yet claimed by a file
 	known   map[string]bool     // inputs that ran before (from the positions file)
+	cursors map[string]string   // saved journal cursors by input key; read by New only
 	scanned bool                // the first scan is done; SavePositions may write
 	ready   chan struct{}       // closed after the first scan
+	kick    chan struct{}       // SaveSoon's ask, buffered 1
 
 	// Owned by the Run goroutine.
 	noWatch bool // poll only (tests of the fallback)
@@ -88,7 +93,12 @@ type Tailer struct {
 	lastAt  map[string]*file  // the file last seen at each path
 	byName  map[string]*file  // current path of each followed file
 	warned  map[string]string // path -> last problem logged about it
+	empty   map[int]bool      // inputs that matched no file at the first scan and since
+	fds     fdBudget          // descriptors for followers; see fdlimit.go
 	runner  *runner
+
+	journals []*journalSource // the journal inputs; fixed after New
+	zone     *time.Location   // of journal syslog lines; nil: time.Local (tests set it)
 }
 
 // runner is what a scan needs to start followers.
@@ -98,27 +108,45 @@ type runner struct {
 	wg  sync.WaitGroup // the followers
 }
 
-// New checks opts and returns a Tailer. It reads the positions file; an
-// unreadable one is logged and treated as absent.
+// New checks opts and returns a Tailer. It reads the positions file; a
+// damaged one is replaced by its previous save (with a warning), and when
+// neither can be read New fails with ErrPositionsDamaged, saying how to
+// start fresh.
 func New(opts TailerOptions) (*Tailer, error) {
 	if len(opts.Inputs) == 0 {
 		return nil, ErrNoInputs
 	}
 	var errs []error
+	var files, journals []Input
 	for _, in := range opts.Inputs {
+		if in.Journal != nil {
+			// Inputs of one journal fail alike: say it once.
+			if err := CheckJournal(in.Journal); err != nil && !slices.ContainsFunc(errs, func(e error) bool { return e != nil && e.Error() == err.Error() }) {
+				errs = append(errs, err)
+			}
+			journals = append(journals, in)
+			continue
+		}
 		errs = append(errs, checkInput(in))
+		files = append(files, in)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	opts.Inputs = files
 	setDefaults(&opts)
 	t := &Tailer{opts: opts, log: opts.Logger, now: opts.Now,
 		files: map[fileID]*file{}, saved: map[fileID]position{}, known: map[string]bool{},
-		ready: make(chan struct{}), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
+		cursors: map[string]string{},
+		ready:   make(chan struct{}), kick: make(chan struct{}, 1), watched: map[string]bool{}, lastAt: map[string]*file{}, byName: map[string]*file{}, warned: map[string]string{}}
+	t.fds.init()
 	if opts.StateDir != "" {
-		p, err := loadPositions(opts.StateDir)
+		p, warn, err := loadPositions(opts.StateDir)
 		if err != nil {
-			t.log.Error("positions not used: files start as on a first run", "err", err)
+			return nil, err
+		}
+		if warn != "" {
+			t.log.Warn("positions file damaged; recovered from its previous save", "problem", warn)
 		}
 		for _, fp := range p.Files {
 			t.saved[fp.id()] = fp
@@ -126,7 +154,11 @@ func New(opts TailerOptions) (*Tailer, error) {
 		for _, in := range p.Inputs {
 			t.known[in] = true
 		}
+		for _, jp := range p.Journals {
+			t.cursors[jp.Input] = jp.Cursor
+		}
 	}
+	t.newJournals(journals)
 	return t, nil
 }
 
@@ -186,6 +218,9 @@ func (t *Tailer) Run(ctx context.Context, out chan<- []Line) error {
 	}()
 	t.startWatcher()
 	t.scan(true)
+	if err := t.startJournals(ctx); err != nil {
+		return err
+	}
 	t.mu.Lock()
 	t.scanned = true
 	t.mu.Unlock()
@@ -211,6 +246,8 @@ func (t *Tailer) loop(ctx context.Context) error {
 	defer save.Stop()
 	soon := time.NewTimer(time.Hour)
 	soon.Stop()
+	var asked saveSoon
+	defer asked.stop()
 	var events <-chan fsnotify.Event
 	var errs <-chan error
 	if t.watcher != nil {
@@ -227,15 +264,29 @@ func (t *Tailer) loop(ctx context.Context) error {
 		case err := <-errs:
 			t.onWatchError(err)
 			soon.Reset(rescanDelay)
+		case <-t.fds.freed:
+			if len(t.fds.starved) > 0 {
+				soon.Reset(rescanDelay)
+			}
 		case <-soon.C:
 			t.scan(false)
 		case <-rescan.C:
 			t.scan(false)
+		case <-t.kick:
+			asked.ask(time.Now())
+		case <-asked.due():
+			t.savePositions()
+			asked.saved(time.Now())
 		case <-save.C:
-			if err := t.SavePositions(); err != nil {
-				t.log.Error("save positions", "err", err)
-			}
+			t.savePositions()
 		}
+	}
+}
+
+// savePositions is SavePositions with its error logged.
+func (t *Tailer) savePositions() {
+	if err := t.SavePositions(); err != nil {
+		t.log.Error("save positions", "err", err)
 	}
 }
 
@@ -256,6 +307,12 @@ func (t *Tailer) SavePositions() error {
 	p := positions{Version: 1}
 	for _, in := range t.opts.Inputs {
 		p.Inputs = append(p.Inputs, in.Path)
+	}
+	for _, js := range t.journals {
+		p.Inputs = append(p.Inputs, js.key)
+		if c := js.safe(); c != "" {
+			p.Journals = append(p.Journals, journalPosition{Input: js.key, Cursor: c})
+		}
 	}
 	for id, f := range t.files {
 		safe := f.cursor().Safe()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -22,14 +23,22 @@ func cmdCheck(args []string, e *env) int {
 		*file = fs.Arg(0)
 	}
 	cfg, err := loadConfig(*file, e)
+	if err == nil {
+		if errs := checkDestinations(cfg.Config); len(errs) > 0 {
+			err = errs
+		}
+	}
 	if cfg != nil {
 		for _, w := range cfg.Warnings {
-			fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
+			fmt.Fprintf(e.stderr, "%s: warning: %s\n", terminal.Escape(w.At.String()), terminal.Escape(w.Msg))
 		}
 	}
 	if err != nil {
 		printConfigError(e, err)
 		return exitFailed
+	}
+	for _, w := range cfg.BlindSpots() {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", w.At, w.Msg)
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %s, %s, %s\n", *file,
 		plural(len(cfg.Set.Rules()), "rule"), plural(len(cfg.Destinations), "destination"), plural(len(cfg.Inputs), "input"))
@@ -47,12 +56,12 @@ func printConfigError(e *env, err error) {
 	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, x := range errs {
-			fmt.Fprintln(e.stderr, x.Error())
+			fmt.Fprintln(e.stderr, terminal.Escape(x.Error()))
 		}
 		fmt.Fprintf(e.stderr, "%s found\n", plural(len(errs), "problem"))
 		return
 	}
-	fmt.Fprintf(e.stderr, "roomwatch: %v\n", err)
+	fmt.Fprintf(e.stderr, "roomwatch: %s\n", terminal.Escape(err.Error()))
 }
 
 func plural(n int, word string) string {

@@ -147,7 +147,7 @@ func run1(e *env, en *pipeline.Engine, j job, out *outputTail) result {
 	// The consumer owns matching; it ends when both streams are read.
 	go func() {
 		defer close(consumed)
-		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.add(l.Text) })
+		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.add(l.Shown()) })
 	}()
 	g := &group{pid: cmd.Process.Pid}
 	stop := g.supervise(sigs, j.timeout)

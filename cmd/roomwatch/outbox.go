@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/sender"
 )
@@ -67,7 +68,7 @@ func listOutbox(e *env, dirs []string) int {
 				path := filepath.Join(sub, name)
 				r, err := sender.ReadRecord(path)
 				if err != nil {
-					fmt.Fprintf(e.stdout, "unreadable %s: %v\n", path, err)
+					fmt.Fprintf(e.stdout, "unreadable %s: %s\n", terminal.Escape(path), terminal.Escape(err.Error()))
 					continue
 				}
 				n++
@@ -76,10 +77,10 @@ func listOutbox(e *env, dirs []string) int {
 					state = "dead"
 				}
 				fmt.Fprintf(e.stdout, "%s %s %s (%s, queued %s, %d attempts)\n  %s\n",
-					state, r.Destination, r.Digest.Key, plural(r.Digest.Count, "line"),
-					r.Queued.Format(time.RFC3339), r.Attempts, path)
+					state, terminal.Escape(r.Destination), terminal.Escape(r.Digest.Key.String()), plural(r.Digest.Count, "line"),
+					r.Queued.Format(time.RFC3339), r.Attempts, terminal.Escape(path))
 				if r.Error != "" {
-					fmt.Fprintf(e.stdout, "  error: %s\n", r.Error)
+					fmt.Fprintf(e.stdout, "  error: %s\n", terminal.Escape(r.Error))
 				}
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
@@ -116,7 +117,7 @@ func flagDestination(e *env, url, tokFile, from string) (*config.Destination, er
 
 func readToken(e *env, file string) (config.Secret, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := config.ReadRegular(file, config.MaxSecretBytes)
 		if err != nil {
 			return "", fmt.Errorf("--token-file: %w", err)
 		}
@@ -235,7 +236,7 @@ func reportUndelivered(e *env, cmd string, left []sender.Undelivered) int {
 	}
 	fmt.Fprintf(e.stderr, "roomwatch %s: %s not delivered:\n", cmd, plural(len(left), "notification"))
 	for _, u := range left {
-		fmt.Fprintf(e.stderr, "  %s\n", pipeline.DescribeUndelivered(u))
+		fmt.Fprintf(e.stderr, "  %s\n", terminal.Escape(pipeline.DescribeUndelivered(u)))
 	}
 	return exitFailed
 }

@@ -20,7 +20,7 @@ func cmdRun(args []string, e *env) int {
 		return exitUsage
 	}
 	log := newLogger(e, cfg)
-	for _, w := range cfg.Warnings {
+	for _, w := range append(cfg.Warnings, cfg.BlindSpots()...) {
 		log.Warn("config", "problem", w.Error())
 	}
 	ver, rev, gov := buildInfo()

@@ -54,11 +54,25 @@ func cmdSend(args []string, e *env) int {
 		return exitUsage
 	}
 	dg := &batch.Digest{
+		ID:   newDigestID(),
 		Key:  batch.Key{Destination: dest.Name, Room: *room, Rule: "send"},
 		Rule: "send", Room: *room, Color: *color, Format: *format, Notify: *notify,
 		Count: 1, Message: msg,
 	}
+	if dest.Type == "alertmanager" {
+		sendAlert(dg)
+	}
 	return sendOne(e, dest, dg, *timeout)
+}
+
+// sendAlert makes a one-off message its own alert: alertname
+// roomwatch-send and the message's id as a label, so that a second send
+// to the same room never replaces the first in Alertmanager (alerts with
+// equal labels are one alert).
+func sendAlert(dg *batch.Digest) {
+	dg.Rule = "roomwatch-send"
+	dg.Key.Rule = dg.Rule
+	dg.Group = map[string]string{"id": dg.ID}
 }
 
 // sendMessage is the message from the arguments, or standard input for "-".

@@ -76,7 +76,7 @@ func TestUnitEssentials(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Type=notify", "NotifyAccess=main", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID",
-		"DynamicUser=yes", "SupplementaryGroups=adm", "StateDirectory=roomwatch", "ConfigurationDirectory=roomwatch",
+		"DynamicUser=yes", "SupplementaryGroups=adm systemd-journal", "StateDirectory=roomwatch", "ConfigurationDirectory=roomwatch",
 		"LoadCredential=hipchat.token:", "ProtectSystem=strict", "PrivateTmp=yes",
 		"RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
 	} {

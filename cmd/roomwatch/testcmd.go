@@ -16,6 +16,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/tailer"
@@ -139,7 +140,11 @@ func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader, unmatched int) (
 				// buffer, which a kept sample would keep whole.
 				text := strings.Clone(l.Text)
 				caps := m.Rule.Captures(text)
-				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: text, Captures: caps})
+				shown := text
+				if l.Cut > 0 {
+					shown = l.Shown()
+				}
+				rr.Samples = append(rr.Samples, testSample{File: l.File, Line: shown, Captures: caps})
 			}
 			b.AddShaped(m, shapes[i])
 		}
@@ -359,18 +364,18 @@ func printReport(w io.Writer, rep *testReport) {
 		if r.Action == "drop" {
 			verb = "dropped"
 		}
-		fmt.Fprintf(w, "\nrule %s: %d %s\n", r.Name, r.Matches, verb)
+		fmt.Fprintf(w, "\nrule %s: %d %s\n", terminal.Escape(r.Name), r.Matches, verb)
 		for _, s := range r.Samples {
-			fmt.Fprintf(w, "  %s\n", s.Line)
+			fmt.Fprintf(w, "  %s\n", terminal.Escape(s.Line))
 			if caps := formatCaptures(s.Captures); caps != "" {
-				fmt.Fprintf(w, "    %s\n", caps)
+				fmt.Fprintf(w, "    %s\n", terminal.Escape(caps))
 			}
 		}
 	}
 	fmt.Fprintf(w, "\n%s would be sent (all lines arriving at once):\n", plural(len(rep.Messages), "message"))
 	for _, m := range rep.Messages {
 		fmt.Fprintf(w, "\n--- %s room %q, %s, %s%s\n", m.Destination, m.Room, m.Color, m.Format, notifyWord(m.Notify))
-		fmt.Fprintln(w, m.Text)
+		fmt.Fprintln(w, terminal.Escape(m.Text))
 	}
 	printUnmatched(w, rep)
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/roomwatch/roomwatch/sender"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 )
 
 // defaultUnmatched is how many unmatched lines `test --unmatched` prints
@@ -73,7 +73,7 @@ func cutUnmatched(s string) string {
 }
 
 // printUnmatched lists the lines no rule matched, with their control
-// characters escaped: they are log text, printed to a terminal.
+// characters escaped (`\x1b`): they are log text, printed to a terminal.
 func printUnmatched(w io.Writer, rep *testReport) {
 	if rep.Unmatched == nil {
 		return
@@ -85,6 +85,6 @@ func printUnmatched(w io.Writer, rep *testReport) {
 	}
 	fmt.Fprintln(w, ":")
 	for _, l := range rep.Unmatched {
-		fmt.Fprintf(w, "  %s\n", sender.Printable(l))
+		fmt.Fprintf(w, "  %s\n", terminal.Escape(l))
 	}
 }

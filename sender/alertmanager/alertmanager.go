@@ -35,9 +35,6 @@ func New(cfg Config) (*Notifier, error) {
 	u.Path = strings.TrimRight(u.Path, "/") + "/api/v2/alerts"
 	n := &Notifier{url: u.String(), host: cfg.Host, resolve: cfg.ResolveAfter,
 		http: sender.HTTP{Client: cfg.Client, Timeout: cfg.Timeout, Now: cfg.Now}, now: cfg.Now}
-	if n.resolve <= 0 {
-		n.resolve = DefaultResolveAfter
-	}
 	if n.now == nil {
 		n.now = time.Now
 	}
@@ -58,9 +55,23 @@ type Alert struct {
 	GeneratorURL string            `json:"generatorURL,omitempty"`
 }
 
-// AlertOf returns the alert for d: labels alertname (the rule), room,
-// severity, instance and the group_by values; annotations summary and
-// description. at is when the digest was closed if it does not say.
+// ResolveAfter returns how long after a POST the alert of d resolves by
+// itself: the configured resolve_after, else the larger of
+// DefaultResolveAfter and twice the rule's interval, so that a condition
+// that keeps matching is posted again (at most one interval later) before
+// its alert ends.
+func (n *Notifier) ResolveAfter(d *batch.Digest) time.Duration {
+	if n.resolve != 0 {
+		return n.resolve
+	}
+	return max(DefaultResolveAfter, 2*d.Interval)
+}
+
+// AlertOf returns the alert for d as posted now: labels alertname (the
+// rule), room, severity, instance and the group_by values; annotations
+// summary and description; endsAt ResolveAfter after now, never after the
+// digest was closed, so that a digest delivered late (after an outage,
+// from the outbox) still arrives firing.
 func (n *Notifier) AlertOf(d *batch.Digest) Alert {
 	labels := map[string]string{"alertname": d.Rule, "room": d.Room,
 		"severity": Severities[sender.Color(d.Color, d.ID)], "instance": n.host}
@@ -80,18 +91,15 @@ func (n *Notifier) AlertOf(d *batch.Digest) Alert {
 	if d.Format == "html" {
 		msg = sender.HTMLText(msg)
 	}
-	at := d.At
-	if at.IsZero() {
-		at = n.now()
-	}
+	now := n.now()
 	start := d.First
-	if start.IsZero() || start.After(at) {
-		start = at
+	if start.IsZero() || start.After(now) {
+		start = now
 	}
 	return Alert{
 		Labels:      labels,
 		Annotations: map[string]string{"summary": sender.Summary(msg), "description": msg},
-		StartsAt:    start.UTC(), EndsAt: at.Add(n.resolve).UTC(),
+		StartsAt:    start.UTC(), EndsAt: now.Add(n.ResolveAfter(d)).UTC(),
 	}
 }
 

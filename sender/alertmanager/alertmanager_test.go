@@ -99,6 +99,39 @@ func TestAlertGolden(t *testing.T) {
 	sendertest.Golden(t, "alert", sendertest.Pretty(t, f.bodies[0]))
 }
 
+// TestEndsAtFromPost checks that endsAt counts from the POST, not from
+// when the digest was closed: a digest delivered late (after an outage)
+// arrives firing, and a rule with a long interval does not resolve
+// between two of its digests.
+func TestEndsAtFromPost(t *testing.T) {
+	tests := []struct {
+		name    string
+		resolve time.Duration // the destination's resolve_after
+		d       batch.Digest
+		want    time.Duration // endsAt - now
+	}{
+		{"on time", 0, batch.Digest{At: epoch, First: epoch.Add(-time.Minute), Interval: 2 * time.Minute}, 5 * time.Minute},
+		{"after a 40m outage", 0, batch.Digest{At: epoch.Add(-40 * time.Minute), First: epoch.Add(-41 * time.Minute)}, 5 * time.Minute},
+		{"interval 6m", 0, batch.Digest{At: epoch, First: epoch, Interval: 6 * time.Minute}, 12 * time.Minute},
+		{"resolve_after set", 90 * time.Second, batch.Digest{At: epoch.Add(-time.Hour), First: epoch.Add(-time.Hour), Interval: 6 * time.Minute}, 90 * time.Second},
+		{"send", 0, batch.Digest{}, 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := notifier(t, "http://am")
+			n.resolve = tt.resolve
+			tt.d.Rule = "r"
+			a := n.AlertOf(&tt.d)
+			if got := a.EndsAt.Sub(epoch); got != tt.want {
+				t.Errorf("endsAt = now + %v, want now + %v", got, tt.want)
+			}
+			if a.StartsAt.After(epoch) || !tt.d.First.IsZero() && !a.StartsAt.Equal(tt.d.First) {
+				t.Errorf("startsAt = %v, want the first match %v", a.StartsAt, tt.d.First)
+			}
+		})
+	}
+}
+
 func TestSeverity(t *testing.T) {
 	n := notifier(t, "http://am")
 	for color, want := range map[string]string{"red": "critical", "yellow": "warning", "purple": "warning", "green": "info", "gray": "info", "": "warning"} {

@@ -7,8 +7,9 @@ import (
 	"github.com/roomwatch/roomwatch/config"
 )
 
-// DefaultResolveAfter is how long after a digest its alert resolves by
-// itself when Config.ResolveAfter is zero.
+// DefaultResolveAfter is the shortest time after a POST that its alert
+// resolves by itself when Config.ResolveAfter is zero; a rule whose
+// debounce interval is longer gets twice its interval (see ResolveAfter).
 const DefaultResolveAfter = 5 * time.Minute
 
 // Config configures a Notifier.
@@ -17,8 +18,9 @@ type Config struct {
 	URL config.Secret
 	// Host names this machine: the alert's instance label.
 	Host string
-	// ResolveAfter sets endsAt that long after the digest, so the alert
-	// resolves unless another digest keeps it firing.
+	// ResolveAfter sets endsAt that long after each POST, so the alert
+	// resolves unless another digest keeps it firing. Zero means the
+	// larger of DefaultResolveAfter and twice the rule's interval.
 	ResolveAfter time.Duration
 	// Timeout bounds one request; sender.DefaultTimeout if zero.
 	Timeout time.Duration

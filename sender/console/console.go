@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/internal/terminal"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -59,7 +60,7 @@ func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
 	if color == "" {
 		color = "yellow"
 	}
-	prefix := fmt.Sprintf("[%s] %s: ", sender.Printable(d.Room), sender.Printable(color))
+	prefix := fmt.Sprintf("[%s] %s: ", terminal.Escape(d.Room), terminal.Escape(color))
 	if code, ok := ansi[color]; ok && n.color {
 		prefix = "\x1b[" + code + "m" + prefix + "\x1b[0m"
 	}
@@ -71,7 +72,7 @@ func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
 		msg = d.Mention + " " + msg
 	}
 	var b strings.Builder
-	for line := range strings.Lines(sender.Printable(msg)) {
+	for line := range strings.Lines(terminal.Escape(msg)) {
 		b.WriteString(prefix)
 		b.WriteString(strings.TrimSuffix(line, "\n"))
 		b.WriteByte('\n')

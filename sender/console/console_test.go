@@ -25,7 +25,7 @@ func TestNotify(t *testing.T) {
 		{"ansi", true, batch.Digest{Room: "ops", Color: "red", Message: "x"},
 			"\x1b[31m[ops] red: \x1b[0mx\n"},
 		{"hostile", true, batch.Digest{Room: "o\x1bps", Color: "purple", Message: "evil \x1b[2J\rclear"},
-			"\x1b[35m[o\uFFFDps] purple: \x1b[0mevil \uFFFD[2J\uFFFDclear\n"},
+			"\x1b[35m[o\\x1bps] purple: \x1b[0mevil \\x1b[2J\\x0dclear\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

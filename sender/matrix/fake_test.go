@@ -14,8 +14,9 @@ import (
 
 // The fake's bot: its token, and the room it is in.
 const (
-	botToken = "SECRETtoken"
-	room     = "!abc:example.org"
+	botToken  = "SECRETtoken"
+	room      = "!abc:example.org"
+	roomAlias = "#ops:example.org"
 )
 
 // fake is a Matrix homeserver's send endpoint as the client-server spec
@@ -27,11 +28,12 @@ const (
 type fake struct {
 	*httptest.Server
 
-	mu     sync.Mutex // protects the fields below
-	limit  int        // events accepted before 429; 0 for no limit
-	txns   map[string]string
-	events []map[string]any
-	bodies [][]byte
+	mu      sync.Mutex // protects the fields below
+	limit   int        // events accepted before 429; 0 for no limit
+	lookups int        // alias lookups answered
+	txns    map[string]string
+	events  []map[string]any
+	bodies  [][]byte
 }
 
 func newFake(t *testing.T) *fake {
@@ -51,6 +53,10 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if alias, ok := strings.CutPrefix(r.URL.EscapedPath(), "/_matrix/client/v3/directory/room/"); ok && r.Method == http.MethodGet {
+		f.directory(w, alias)
+		return
+	}
 	const prefix = "/_matrix/client/v3/rooms/"
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
 	parts := strings.Split(rest, "/")
@@ -87,4 +93,16 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		f.bodies = append(f.bodies, body)
 		_, _ = fmt.Fprintf(w, `{"event_id":%q}`, id)
 	}
+}
+
+// directory answers GET /directory/room/{roomAlias}: 200 {"room_id",
+// "servers"} for the one alias it knows, 404 M_NOT_FOUND otherwise.
+func (f *fake) directory(w http.ResponseWriter, escaped string) {
+	f.lookups++
+	alias, _ := url.PathUnescape(escaped)
+	if alias != roomAlias {
+		matrixError(w, 404, "M_NOT_FOUND", "Room alias "+alias+" not found.", "")
+		return
+	}
+	_, _ = fmt.Fprintf(w, `{"room_id":%q,"servers":["example.org"]}`, room)
 }

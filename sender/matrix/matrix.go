@@ -1,6 +1,9 @@
-// Package matrix sends digests to a Matrix room as m.notice events with an
-// HTML body in the rule's colour, once each even when a send is retried,
-// and explains the homeserver's refusals.
+// Package matrix sends digests to a Matrix room with an HTML body in the
+// rule's colour, once each even when a send is retried, and explains the
+// homeserver's refusals. A digest that should reach people (notify: true
+// or a mention) is an m.text event, whose push rules notify the room and
+// highlight whom m.mentions names; any other is an m.notice, which the
+// default push rules never notify about.
 package matrix
 
 import (
@@ -13,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
@@ -26,6 +30,9 @@ type Notifier struct {
 	token string
 	http  sender.HTTP
 	now   func() time.Time
+
+	mu      sync.Mutex        // protects aliases
+	aliases map[string]string // room alias -> room id, as the homeserver said
 }
 
 var (
@@ -48,6 +55,7 @@ func New(cfg Config) (*Notifier, error) {
 	n := &Notifier{
 		base: strings.TrimRight(u.String(), "/"), token: cfg.Token.Reveal(),
 		http: sender.HTTP{Client: cfg.Client, Timeout: cfg.Timeout, Now: cfg.Now}, now: cfg.Now,
+		aliases: map[string]string{},
 	}
 	if n.now == nil {
 		n.now = time.Now
@@ -66,9 +74,9 @@ var Colors = map[string]string{
 // Notify implements sender.Notifier. The transaction id is the digest's
 // id, so a retried send of the same digest is stored once.
 func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
-	if !strings.HasPrefix(d.Room, "!") || !strings.Contains(d.Room, ":") {
-		return fmt.Errorf("matrix room %q: %w", d.Room, &sender.Error{Kind: sender.Permanent,
-			Reason: "not a room id", Hint: "give the room id (!abc:example.org, in the room's settings), not its name or alias"})
+	roomID, err := n.roomID(ctx, d.Room)
+	if err != nil {
+		return fmt.Errorf("matrix room %q: %w", d.Room, err)
 	}
 	format := d.Format
 	if format != "html" {
@@ -81,7 +89,7 @@ func (n *Notifier) Notify(ctx context.Context, d *batch.Digest) error {
 		return sender.JSON(event(d, msg, ""))
 	})
 	if err == nil {
-		path := "/_matrix/client/v3/rooms/" + url.PathEscape(d.Room) + "/send/m.room.message/" + url.PathEscape(txnID(d))
+		path := "/_matrix/client/v3/rooms/" + url.PathEscape(roomID) + "/send/m.room.message/" + url.PathEscape(txnID(d))
 		var a apiError
 		err = n.http.Do(ctx, sender.Post{Method: http.MethodPut, URL: n.base + path, Body: body,
 			Header: http.Header{"Authorization": {"Bearer " + n.token}}, Parse: a.parse, Hint: hint})
@@ -107,21 +115,26 @@ func txnID(d *batch.Digest) string {
 	return "roomwatch-" + strconv.FormatUint(h.Sum64(), 36)
 }
 
-// event is an m.notice with an HTML body. rich is the message as HTML, or
-// "" to make it from plain. m.mentions is always set, so clients ping only
-// whom it names, never on text in the body.
+// event is an m.text (when the digest notifies or mentions) or m.notice
+// with an HTML body. rich is the message as HTML, or "" to make it from
+// plain. m.mentions is always set, so clients and homeservers that know
+// it ping only whom it names, never on text in the body.
 func event(d *batch.Digest, plain, rich string) map[string]any {
 	if rich == "" {
 		rich = strings.ReplaceAll(html.EscapeString(plain), "\n", "<br>")
 	}
 	rich = `<font data-mx-color="` + Colors[sender.Color(d.Color, d.ID)] + `">` + rich + `</font>`
 	mentions := map[string]any{}
+	msgtype := "m.notice"
+	if d.Notify || d.Mention != "" {
+		msgtype = "m.text"
+	}
 	if text, pill, m := mention(d.Mention); text != "" {
 		plain, rich = text+" "+plain, pill+" "+rich
 		mentions = m
 	}
 	return map[string]any{
-		"msgtype": "m.notice", "body": plain,
+		"msgtype": msgtype, "body": plain,
 		"format": "org.matrix.custom.html", "formatted_body": rich,
 		"m.mentions": mentions,
 	}

@@ -3,6 +3,7 @@ package matrix
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -96,10 +97,59 @@ func TestNotifyStatuses(t *testing.T) {
 	}
 }
 
-func TestNotifyNotARoomID(t *testing.T) {
-	err := notifier(t, "https://matrix.invalid", botToken).Notify(t.Context(), &batch.Digest{Room: "#ops:example.org", Message: "x"})
-	if sender.KindOf(err) != sender.Permanent || !strings.Contains(err.Error(), "room id") {
-		t.Errorf("Notify(alias) = %v", err)
+func TestNotifyRoomAlias(t *testing.T) {
+	f := newFake(t)
+	n := notifier(t, f.URL, botToken)
+	for range 2 {
+		if err := n.Notify(t.Context(), &batch.Digest{ID: newID(), Room: roomAlias, Message: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(f.events) != 2 || f.lookups != 1 {
+		t.Errorf("%d events after %d alias lookups, want 2 after 1", len(f.events), f.lookups)
+	}
+	err := n.Notify(t.Context(), &batch.Digest{Room: "#nope:example.org", Message: "x"})
+	if sender.KindOf(err) != sender.Permanent || !strings.Contains(err.Error(), "M_NOT_FOUND") || !strings.Contains(err.Error(), "no room has this alias") {
+		t.Errorf("Notify(unknown alias) = %v", err)
+	}
+	err = n.Notify(t.Context(), &batch.Digest{Room: "ops", Message: "x"})
+	if sender.KindOf(err) != sender.Permanent || !strings.Contains(err.Error(), "room id or alias") {
+		t.Errorf("Notify(name) = %v", err)
+	}
+}
+
+var ids int
+
+func newID() string { ids++; return fmt.Sprint("id", ids) }
+
+// TestMsgtype: a digest that should reach people is m.text, so that the
+// homeserver's push rules notify; any other is m.notice, which they never
+// do (.m.rule.suppress_notices).
+func TestMsgtype(t *testing.T) {
+	tests := []struct {
+		notify   bool
+		mention  string
+		want     string
+		mentions map[string]any
+	}{
+		{false, "", "m.notice", map[string]any{}},
+		{true, "", "m.text", map[string]any{}},
+		{false, "@alice:example.org", "m.text", map[string]any{"user_ids": []any{"@alice:example.org"}}},
+		{false, "@here", "m.text", map[string]any{"room": true}},
+	}
+	for _, tt := range tests {
+		f := newFake(t)
+		d := &batch.Digest{ID: "d", Room: room, Notify: tt.notify, Mention: tt.mention, Message: "disk full"}
+		if err := notifier(t, f.URL, botToken).Notify(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+		ev := f.events[0]
+		if ev["msgtype"] != tt.want {
+			t.Errorf("notify %v mention %q: msgtype %v, want %s", tt.notify, tt.mention, ev["msgtype"], tt.want)
+		}
+		if diff := cmp.Diff(tt.mentions, ev["m.mentions"]); diff != "" {
+			t.Errorf("notify %v mention %q: m.mentions (-want +got):\n%s", tt.notify, tt.mention, diff)
+		}
 	}
 }
 
@@ -134,7 +184,12 @@ func TestNotifyHostileLine(t *testing.T) {
 				t.Errorf("m.mentions (-want +got):\n%s", diff)
 			}
 			sendertest.AssertNoPing(t, ev["formatted_body"].(string), "<a ", "<a>", "matrix.to")
-			sendertest.AssertNoPing(t, ev["body"].(string), "@room", "@everyone", "@here", "@all")
+			// m.mentions is empty, so homeservers that know it ping no
+			// one; older ones (Dendrite 0.13) read only @room in the body.
+			sendertest.AssertNoPing(t, ev["body"].(string), "@room", "\u2060@", "@\u2060e", "@\u2060h")
+			if !strings.Contains(ev["body"].(string), "@everyone @here") {
+				t.Errorf("body changed more than @room: %q", ev["body"])
+			}
 			if !strings.Contains(ev["formatted_body"].(string), "&lt;") {
 				t.Errorf("formatted_body not escaped: %q", ev["formatted_body"])
 			}

@@ -120,7 +120,7 @@ func TestNotifyHostileLine(t *testing.T) {
 
 func TestMention(t *testing.T) {
 	got := Mention("@all @here @everyone @alice a@b.c")
-	if diff := cmp.Diff("@channel @here @channel @alice a@\u2060b.c", got); diff != "" {
+	if diff := cmp.Diff("@channel @here @channel @alice a@b.c", got); diff != "" {
 		t.Errorf("Mention mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -2,7 +2,6 @@ package sendertest
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -16,8 +15,8 @@ import (
 
 // Hostile is a log line that tries every mention and link forgery the
 // chat destinations know: Slack's <!channel>, <@U> and <url|text>,
-// Discord's @everyone and <@id>, Markdown links and HTML.
-const Hostile = `<!channel> @everyone @here <@123> <@&456> <#C1> [click](http://evil) <a href=x>y</a> <http://evil|bank> @all @channel`
+// Discord's @everyone and <@id>, Matrix's @room, Markdown links and HTML.
+const Hostile = `<!channel> @everyone @here <@123> <@&456> <#C1> [click](http://evil) <a href=x>y</a> <http://evil|bank> @all @channel @room`
 
 // destKeys are the smallest valid keys of each destination type.
 var destKeys = map[string]string{
@@ -43,12 +42,20 @@ var destRooms = map[string]string{"email": "ops@example.com", "telegram": "-1001
 // daemon does: rules escapes the log text for the destination and format
 // (with sender.Escaper), and a batcher renders the digest. mention is the
 // rule's mention field, "" for none. The rule is named "hostile", sends
-// to room "ops" (an address for email, a chat id for telegram) in red,
+// to room "ops" in red (an address for email, a chat id for telegram,
+// "!ops:example.org" for Matrix, which needs a room id),
 // and groups by nothing.
 func Digest(t testing.TB, destType, format, mention string, lines ...string) *batch.Digest {
 	t.Helper()
+	room := "ops"
+	switch {
+	case destType == "matrix":
+		room = "'!ops:example.org'"
+	case destRooms[destType] != "":
+		room = fmt.Sprintf("%q", destRooms[destType])
+	}
 	yaml := fmt.Sprintf("destinations:\n  d:\n    type: %s\n    %s\nrules:\n  - name: hostile\n    match: '.'\n"+
-		"    room: %q\n    color: red\n    format: %s\n", destType, destKeys[destType], cmp.Or(destRooms[destType], "ops"), format)
+		"    room: %s\n    color: red\n    format: %s\n", destType, destKeys[destType], room, format)
 	if mention != "" {
 		yaml += fmt.Sprintf("    mention: %q\n", mention)
 	}
