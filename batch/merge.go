@@ -6,16 +6,16 @@ import (
 	"github.com/roomwatch/roomwatch/rules"
 )
 
-// mergeSeed is the seed of ShapeKey: shapes compared across digests (and
+// mergeSeed is the seed of shapeKey: shapes compared across digests (and
 // restarts, for lines read back from the outbox) need one seed.
 var mergeSeed = maphash.MakeSeed()
 
-// ShapeKey returns the shape hash of a line's text, the same for every
+// shapeKey returns the shape hash of a line's text, the same for every
 // text that differs only in numbers, addresses, ids and quoted strings.
-// Only other ShapeKey results in this process compare to it.
-func ShapeKey(text string) uint64 { return shapeOf(mergeSeed, text) }
+// Only other shapeKey results in this process compare to it.
+func shapeKey(text string) uint64 { return shapeOf(mergeSeed, text) }
 
-// Merge adds o, a line of the same shape (ShapeKey), to l: the counts add
+// Merge adds o, a line of the same shape (shapeKey), to l: the counts add
 // up, and each part that varies in either keeps its values (at most
 // maxFieldValues listed, the rest counted in Others).
 func (l *Line) Merge(o Line) {

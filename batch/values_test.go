@@ -133,7 +133,7 @@ func TestLineMerge(t *testing.T) {
 	b := Line{Text: "from 203.0.113.5 port 22", Count: 5}
 	c := Line{Text: "from 1.1.1.1 port 22", Count: 2, Values: []Field{{Start: 5, End: 12, DigestField: rules.DigestField{
 		Values: []rules.DigestValue{{Text: "1.1.1.1", Count: 1}, {Text: "10.9.9.9", Count: 1}}}}}}
-	if ShapeKey(a.Text) != ShapeKey(b.Text) {
+	if shapeKey(a.Text) != shapeKey(b.Text) {
 		t.Fatal("lines of one shape have different keys")
 	}
 	a.Merge(b)

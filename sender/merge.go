@@ -28,13 +28,15 @@ func mergeInto(a, b *batch.Digest, maxLines int) {
 		a.At = b.At
 	}
 	a.More += b.More
-	// Lines of one shape merge, and so do the values that varied on them.
-	index := make(map[uint64]int, len(a.Lines))
+	// Lines of one text merge, and so do the values that varied on them.
+	// Lines of one shape but another text stay apart: each keeps what it
+	// showed, and a digest merged from many keys still lists them.
+	index := make(map[string]int, len(a.Lines))
 	for i, l := range a.Lines {
-		index[batch.ShapeKey(l.Text)] = i
+		index[l.Text] = i
 	}
 	for _, l := range b.Lines {
-		k := batch.ShapeKey(l.Text)
+		k := l.Text
 		if i, ok := index[k]; ok {
 			a.Lines[i].Merge(l)
 			continue

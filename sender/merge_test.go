@@ -40,12 +40,14 @@ func TestMergeInto(t *testing.T) {
 			want:     batch.Digest{Count: 3, Lines: []batch.Line{{Text: "x", Count: 1}, {Text: "y", Count: 1}, {Text: "z", Count: 1}}, Notify: true},
 		},
 		{
-			name:     "lines of one shape merge, and their values",
-			a:        batch.Digest{Count: 1, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 1}}},
-			b:        batch.Digest{Count: 5, Lines: []batch.Line{{Text: "from 203.0.113.5 port 22", Count: 5}}},
-			maxLines: 1,
-			want: batch.Digest{Count: 6, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 6, Values: []batch.Field{{
+			name: "lines of one text merge, and their values",
+			a: batch.Digest{Count: 6, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 6, Values: []batch.Field{{
 				Start: 5, End: 12, DigestField: rules.DigestField{Values: []rules.DigestValue{{Text: "1.1.1.1", Count: 1}, {Text: "203.0.113.5", Count: 5}}},
+			}}}}},
+			b:        batch.Digest{Count: 2, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 2}}},
+			maxLines: 1,
+			want: batch.Digest{Count: 8, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 8, Values: []batch.Field{{
+				Start: 5, End: 12, DigestField: rules.DigestField{Values: []rules.DigestValue{{Text: "1.1.1.1", Count: 3}, {Text: "203.0.113.5", Count: 5}}},
 			}}}}},
 		},
 	}

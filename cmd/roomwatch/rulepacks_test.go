@@ -87,7 +87,7 @@ func TestRulePacks(t *testing.T) {
 		pack:    "systemd",
 		matches: map[string]int64{"systemd-unit-failed": 4},
 		want: []string{
-			"2 × systemd-unit-failed unit=nginx.service on HOST\nnginx.service failed (exit-code) (×2)",
+			"2 × systemd-unit-failed failed_unit=nginx.service on HOST\nnginx.service failed (exit-code) (×2)",
 			"backup.service failed (timeout)",
 			"sync.timer failed (resources)",
 		},
