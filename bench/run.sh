@@ -12,6 +12,8 @@
 # reference counts (first match wins, unless, drop, continue), then times
 # `roomwatch test --json`, `roomwatch pipe` and `LC_ALL=C grep -cE -f`
 # alternately and prints the medians. Everything it writes is in bench/out/.
+# ROOMWATCH_BIN=PATH times that binary instead of building ./cmd/roomwatch
+# (to compare two builds the same hour).
 set -euo pipefail
 
 big=0
@@ -44,7 +46,7 @@ out=bench/out
 mkdir -p "$out"
 rules=bench/rules.yaml
 log=$out/big.log
-bin=$out/roomwatch
+bin=${ROOMWATCH_BIN:-$out/roomwatch}
 export LC_ALL=C
 
 die() {
@@ -53,7 +55,7 @@ die() {
 }
 
 echo "building roomwatch and the input ($lines lines)..."
-go build -o "$bin" ./cmd/roomwatch
+[[ -n ${ROOMWATCH_BIN:-} ]] || go build -o "$bin" ./cmd/roomwatch
 go build -o "$out/gen" ./bench/gen
 "$out/gen" -n "$lines" -o "$log" testdata/loghub/*.log
 

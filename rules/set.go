@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/rules/internal/match"
 	"github.com/roomwatch/roomwatch/tailer"
 )
 
@@ -89,49 +90,60 @@ type Match struct {
 type Set struct {
 	rules []*Rule
 
-	once   sync.Once  // builds pre and runs on first use
-	pre    *prefilter // picks the rules that can match a line
-	runs   []runner   // by rule: how its regexes run
-	direct bool       // match with neither the prefilter nor runs (the reference, in tests)
+	once   sync.Once        // builds pre and runs on first use
+	pre    *match.Prefilter // picks the rules that can match a line
+	runs   []runner         // by rule: how its regexes run
+	direct bool             // match with neither the prefilter nor runs (the reference, in tests)
 }
 
 // runner is how one rule's regexes run: the automata that answer "does
 // it match" fast where they can, and what finds the match positions when
 // the rule needs them (Rule.caps).
 type runner struct {
-	match, unless *dfa         // nil where the regexp package answers alone
-	positions     *dotStar     // finds the groups of a literal.*rest regex, or nil
-	backtrack     *backtracker // finds the groups in ASCII text otherwise, or nil
+	match, unless *match.Automaton // nil where the regexp package answers alone
+	find          *match.Finder    // finds the groups (Rule.caps), or nil
 }
+
+// maxSetDFACells bounds the tables of all the automata of one rule set
+// (4 MiB): past it, the remaining rules keep to the regexp package, so a
+// config of many large regexes costs no more memory than that. A
+// variable for tests.
+var maxSetDFACells = 1 << 20
 
 // prepare builds the prefilter and the runners. The automata are built
 // on every CPU and kept in rule order while they fit the set's budget:
 // what a rule gets does not depend on how the work was shared.
 func (s *Set) prepare() {
 	var wg sync.WaitGroup
-	wg.Go(func() { s.pre = newPrefilter(s.rules) })
+	wg.Go(func() {
+		exprs := make([]string, len(s.rules))
+		for i, r := range s.rules {
+			if r.match != nil {
+				exprs[i] = r.match.String()
+			}
+		}
+		s.pre = match.NewPrefilter(exprs)
+	})
 	s.runs = make([]runner, len(s.rules))
 	var exprs []*regexp.Regexp
-	var slots []**dfa // where the automaton of exprs[i] goes
+	var slots []**match.Automaton // where the automaton of exprs[i] goes
 	for i, r := range s.rules {
 		for _, x := range []struct {
 			re   *regexp.Regexp
-			slot **dfa
+			slot **match.Automaton
 		}{{r.match, &s.runs[i].match}, {r.unless, &s.runs[i].unless}} {
 			if x.re != nil {
 				exprs, slots = append(exprs, x.re), append(slots, x.slot)
 			}
 		}
 		if r.caps {
-			if s.runs[i].positions = newDotStar(r.match.String()); s.runs[i].positions == nil {
-				s.runs[i].backtrack = newBacktracker(r.match.String())
-			}
+			s.runs[i].find = match.NewFinder(r.match)
 		}
 	}
 	// Workers build the automata, taking the regexes in order; this
 	// goroutine keeps them in that order while they fit the budget, as
 	// building them one by one would, and drops the others at once.
-	built := make([]*dfa, len(exprs))
+	built := make([]*match.Automaton, len(exprs))
 	ready := make([]chan struct{}, len(exprs))
 	for i := range ready {
 		ready[i] = make(chan struct{})
@@ -146,7 +158,7 @@ func (s *Set) prepare() {
 					return
 				}
 				if !spent.Load() {
-					built[i] = newDFA(exprs[i].String(), maxSetDFACells)
+					built[i] = match.NewAutomaton(exprs[i].String(), maxSetDFACells)
 				}
 				close(ready[i])
 			}
@@ -155,9 +167,9 @@ func (s *Set) prepare() {
 	budget := maxSetDFACells
 	for i, slot := range slots {
 		<-ready[i]
-		if d := built[i]; d.cells() <= budget {
+		if d := built[i]; d.Cells() <= budget {
 			*slot = d
-			budget -= d.cells()
+			budget -= d.Cells()
 		}
 		built[i] = nil
 		if budget <= 0 {
@@ -199,7 +211,7 @@ func (s *Set) MatchAll(line tailer.Line, dst []Match) ([]Match, *Rule) {
 	if pooled != nil {
 		defer candPool.Put(pooled)
 	}
-	s.pre.candidates(line.Text, cand)
+	s.pre.Candidates(line.Text, cand)
 	return s.matchCandidates(line, cand, dst)
 }
 
@@ -236,12 +248,12 @@ func (s *Set) MatchLines(lines []tailer.Line, dst []Match, res []LineResult) ([]
 	for i := 0; i < len(lines); i += 2 {
 		var drop *Rule
 		if i+1 == len(lines) {
-			s.pre.candidates(lines[i].Text, ca)
+			s.pre.Candidates(lines[i].Text, ca)
 			dst, drop = s.matchCandidates(lines[i], ca, dst)
 			res = append(res, LineResult{To: len(dst), Drop: drop})
 			break
 		}
-		s.pre.candidatesPair(lines[i].Text, lines[i+1].Text, ca, cb)
+		s.pre.CandidatesPair(lines[i].Text, lines[i+1].Text, ca, cb)
 		dst, drop = s.matchCandidates(lines[i], ca, dst)
 		res = append(res, LineResult{To: len(dst), Drop: drop})
 		dst, drop = s.matchCandidates(lines[i+1], cb, dst)
@@ -253,20 +265,21 @@ func (s *Set) MatchLines(lines []tailer.Line, dst []Match, res []LineResult) ([]
 // candBuf returns a candidate bitset for the set: small when it is long
 // enough, else one from candPool (pooled), to be put back.
 func (s *Set) candBuf(small []uint64) (cand []uint64, pooled *[]uint64) {
-	if s.pre.words <= len(small) {
-		return small[:s.pre.words], nil
+	words := s.pre.Words()
+	if words <= len(small) {
+		return small[:words], nil
 	}
 	pc := candPool.Get().(*[]uint64)
-	if len(*pc) < s.pre.words {
-		*pc = make([]uint64, s.pre.words)
+	if len(*pc) < words {
+		*pc = make([]uint64, words)
 	}
-	return (*pc)[:s.pre.words], pc
+	return (*pc)[:words], pc
 }
 
 // matchCandidates runs the candidate rules of cand over line, in order,
 // taking them out of cand.
 func (s *Set) matchCandidates(line tailer.Line, cand []uint64, dst []Match) ([]Match, *Rule) {
-	for i := next(cand); i >= 0; i = next(cand) {
+	for i := match.Next(cand); i >= 0; i = match.Next(cand) {
 		var done bool
 		var drop *Rule
 		if dst, drop, done = s.rules[i].applyWith(line, dst, &s.runs[i]); done {
@@ -330,23 +343,18 @@ func (r *Rule) captures(text string, loc []int) map[string]string {
 // that where it can.
 func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *Rule, bool) {
 	var matched, known bool
-	if run.positions == nil {
-		// dotStar tells a line without a match about as fast as the
-		// automaton: it is not asked first.
-		matched, known = run.match.match(line.Text)
+	if run.find == nil || !run.find.QuickReject() {
+		matched, known = run.match.Match(line.Text)
 	}
 	if known && !matched {
 		return dst, nil, false
 	}
 	var loc []int
 	switch {
-	case run.positions != nil:
-		loc = run.positions.find(line.Text)
+	case r.caps && run.find != nil:
+		loc = run.find.Find(line.Text)
 	case r.caps:
-		var ok bool
-		if loc, ok = run.backtrack.find(line.Text); !ok {
-			loc = r.match.FindStringSubmatchIndex(line.Text)
-		}
+		loc = r.match.FindStringSubmatchIndex(line.Text)
 	case known || r.match.MatchString(line.Text):
 		loc = []int{}
 	}
@@ -354,7 +362,7 @@ func (r *Rule) applyWith(line tailer.Line, dst []Match, run *runner) ([]Match, *
 		return dst, nil, false
 	}
 	if r.unless != nil {
-		vetoed, known := run.unless.match(line.Text)
+		vetoed, known := run.unless.Match(line.Text)
 		if !known {
 			vetoed = r.unless.MatchString(line.Text)
 		}

@@ -41,6 +41,10 @@ type Options struct {
 	Logger  *slog.Logger
 	// Build is what roomwatch_build_info tells.
 	Build Build
+	// Files are the file tailer's options less those the config sets
+	// (Inputs, StateDir, Logger): its clock, intervals and Waker. The zero
+	// value takes the tailer's defaults.
+	Files tailer.TailerOptions
 }
 
 // Build names the running program's build.
@@ -101,7 +105,7 @@ func New(opts Options) (*Service, error) {
 		return nil, errors.New("no inputs configured")
 	}
 	if len(inputs) > 0 {
-		t, err := tailer.New(tailer.TailerOptions{Inputs: inputs, StateDir: cfg.StateDir, Logger: log})
+		t, err := tailer.New(s.tailerOptions(inputs, cfg.StateDir))
 		if err != nil {
 			return nil, err
 		}
@@ -132,6 +136,13 @@ func New(opts Options) (*Service, error) {
 		s.srv = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	}
 	return s, nil
+}
+
+// tailerOptions are the file tailer's options for inputs.
+func (s *Service) tailerOptions(inputs []tailer.Input, stateDir string) tailer.TailerOptions {
+	o := s.opts.Files
+	o.Inputs, o.StateDir, o.Logger = inputs, stateDir, s.log
+	return o
 }
 
 func tailerInput(in *config.Input) tailer.Input {

@@ -48,8 +48,7 @@ func (s *Service) handover(ctx context.Context, old *tailer.Tailer, ins []tailer
 	if err := old.SavePositions(); err != nil {
 		s.log.Error("saving read positions before the new inputs", "err", err)
 	}
-	opts := tailer.TailerOptions{Inputs: ins, StateDir: s.cfg.Load().StateDir, Logger: s.log}
-	t, err := tailer.New(opts)
+	t, err := tailer.New(s.tailerOptions(ins, s.cfg.Load().StateDir))
 	if err != nil {
 		// The loader checked the inputs, so this is unexpected: follow
 		// nothing rather than stop the daemon.

@@ -231,7 +231,7 @@ func (fw *follower) letGo(ctx context.Context) {
 	fw.t.log.Info("file let go", "path", fw.f.name(), "offset", fw.f.final.Load())
 }
 
-// wait blocks until the follower is poked, its poll interval or (when
+// wait blocks until the follower is poked (by a file event or the Waker), its poll interval or (when
 // quiet is set) the rotation quiet time passed, or an open multiline event timed out. It
 // reports false when ctx ended.
 func (fw *follower) wait(ctx context.Context, quiet bool) bool {
@@ -240,9 +240,14 @@ func (fw *follower) wait(ctx context.Context, quiet bool) bool {
 		d = min(d, max(fw.quietFor(), time.Millisecond))
 	}
 	fw.timer.Reset(d)
+	var step <-chan struct{} // nil, never ready, without a Waker
+	if w := fw.t.opts.Waker; w != nil {
+		step = w.Wake()
+	}
 	select {
 	case <-ctx.Done():
 		return false
+	case <-step:
 	case <-fw.f.wake:
 	case <-fw.timer.C:
 	case <-fw.e.expired():

@@ -65,6 +65,16 @@ type TailerOptions struct {
 	// RotateWait is how long a rotated or deleted file must stay quiet at
 	// its end before it is let go; default 1s.
 	RotateWait time.Duration
+	// Waker, when set, also wakes every waiting file follower, so that a
+	// test steps the poll loop (with Now as its clock) instead of waiting
+	// for real intervals.
+	Waker Waker
+}
+
+// Waker wakes the file followers: every follower waiting on the channel
+// that Wake returned checks its file once that channel is closed.
+type Waker interface {
+	Wake() <-chan struct{}
 }
 
 // ErrNoInputs is returned by New without inputs.

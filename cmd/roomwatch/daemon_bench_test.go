@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/internal/idlines"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
 )
 
@@ -38,7 +39,7 @@ var (
 // delivery.
 func BenchmarkRunBacklog(b *testing.B) {
 	for range b.N {
-		d := newDaemonEnv(b, globInput, idRule)
+		d := newDaemonEnv(b, globInput, idlines.Rule)
 		d.deadline = 30 * time.Minute
 		ids, size := writeBacklog(b, d.path("big.log"), int64(*backlogMB)<<20)
 		t0 := time.Now()
@@ -70,14 +71,14 @@ func writeBacklog(b *testing.B, path string, size int64) (int, int64) {
 	for i := 0; n < size; i++ {
 		var k int
 		if i%1000 == 999 {
-			k, _ = fmt.Fprintf(w, "line %s\n", lineID(ids))
+			k, _ = fmt.Fprintf(w, "line %s\n", idlines.ID(ids))
 			ids++
 		} else {
 			k, _ = fmt.Fprintf(w, "2024-05-01T12:00:00Z web-01 nginx[%d]: 10.0.%d.%d GET /api/v1/items/%d 200 %d bytes\n", i%30000, i%256, i%199, i, i%4096)
 		}
 		n += int64(k)
 	}
-	fmt.Fprintf(w, "line %s\n", lineID(ids))
+	fmt.Fprintf(w, "line %s\n", idlines.ID(ids))
 	ids++
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
@@ -98,9 +99,9 @@ func writeBacklog(b *testing.B, path string, size int64) (int, int64) {
 func BenchmarkRunGlob(b *testing.B) {
 	n := *globFiles
 	for range b.N {
-		d := newDaemonEnv(b, globInput, idRule)
+		d := newDaemonEnv(b, globInput, idlines.Rule)
 		for i := range n {
-			writeIDs(b, d.path(fmt.Sprintf("app-%04d.log", i)), i, i+1)
+			idlines.WriteFile(b, d.path(fmt.Sprintf("app-%04d.log", i)), i, i+1)
 		}
 		t0 := time.Now()
 		p := d.start(nil)
@@ -108,7 +109,7 @@ func BenchmarkRunGlob(b *testing.B) {
 		first := time.Since(t0)
 		t1 := time.Now()
 		for i := range n {
-			writeIDs(b, d.path(fmt.Sprintf("app-%04d.log", i)), n+i, n+i+1)
+			idlines.WriteFile(b, d.path(fmt.Sprintf("app-%04d.log", i)), n+i, n+i+1)
 		}
 		d.waitIDs(n, 2*n)
 		appended := time.Since(t1)
@@ -131,9 +132,9 @@ func BenchmarkRunLatency(b *testing.B) {
 	n := *latencyLines
 	for range b.N {
 		arrivals := &arrivalLog{at: map[string]time.Time{}}
-		d := newDaemonEnvWith(b, hipchattest.Options{Hook: arrivals.hook}, globInput, idRule)
+		d := newDaemonEnvWith(b, hipchattest.Options{Hook: arrivals.hook}, globInput, idlines.Rule)
 		path := d.path("app.log")
-		writeIDs(b, path, 0, 1)
+		idlines.WriteFile(b, path, 0, 1)
 		p := d.start(nil)
 		d.waitIDs(0, 1)
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
@@ -142,7 +143,7 @@ func BenchmarkRunLatency(b *testing.B) {
 		}
 		written := make([]time.Time, n+1)
 		for i := 1; i <= n; i++ {
-			line := []byte("line " + lineID(i) + "\n")
+			line := []byte("line " + idlines.ID(i) + "\n")
 			written[i] = time.Now()
 			if _, err := f.Write(line); err != nil {
 				b.Fatal(err)
@@ -156,7 +157,7 @@ func BenchmarkRunLatency(b *testing.B) {
 		}
 		lat := make([]time.Duration, 0, n)
 		for i := 1; i <= n; i++ {
-			lat = append(lat, arrivals.get(lineID(i)).Sub(written[i]))
+			lat = append(lat, arrivals.get(idlines.ID(i)).Sub(written[i]))
 		}
 		slices.Sort(lat)
 		for _, q := range []int{50, 90, 99} {
@@ -182,14 +183,13 @@ func (a *arrivalLog) hook(_ http.ResponseWriter, r *http.Request) bool {
 	if json.Unmarshal(body, &msg) != nil {
 		return false
 	}
-	m := digestRE.FindStringSubmatch(msg.Message)
-	if m == nil {
+	ids, err := idlines.Count([]string{msg.Message})
+	if err != nil {
 		return false
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, f := range strings.Fields(m[3]) {
-		id, _, _ := strings.Cut(f, "*")
+	for id := range ids {
 		if _, ok := a.at[id]; !ok {
 			a.at[id] = now
 		}
@@ -221,3 +221,7 @@ func vmHWM(b *testing.B, pid int) int64 {
 	b.Fatal("no VmHWM in /proc/pid/status")
 	return 0
 }
+
+// globInput follows every .log file of the log directory from its start.
+const globInput = `  - path: $DIR/*.log
+    start: beginning`

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/internal/idlines"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
 	"github.com/roomwatch/roomwatch/tailer"
 )
@@ -61,21 +61,9 @@ func newDaemonEnvWith(t testing.TB, opts hipchattest.Options, inputs, rulesYAML 
 	srv := hipchattest.New(t, opts)
 	srv.AddRoom(42, "Ops")
 	srv.AddToken(daemonToken, hipchattest.Token{})
-	d := &daemonEnv{t: t, srv: srv, dir: t.TempDir(), state: t.TempDir(), token: daemonToken, deadline: deliveryDeadline}
+	d := &daemonEnv{t: t, srv: srv, dir: idlines.TempDir(t), state: idlines.TempDir(t), token: daemonToken, deadline: deliveryDeadline}
 	d.cfg = filepath.Join(t.TempDir(), "roomwatch.yaml")
-	cfg := fmt.Sprintf(`state_dir: %s
-shutdown_timeout: 20s
-destinations:
-  hipchat:
-    type: hipchat
-    url: %s
-    token_env: HIPCHAT_TOKEN
-    rate_limit: {per_room: none, per_destination: none}   # the fake server's are lifted too
-defaults:
-  room: Ops
-inputs:
-%s
-%s`, d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
+	cfg := idlines.Config(d.state, srv.URL, strings.ReplaceAll(inputs, "$DIR", d.dir), rulesYAML)
 	if err := os.WriteFile(d.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -2,17 +2,20 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/internal/realtest"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/hipchat/hipchattest"
 )
@@ -25,12 +28,12 @@ import (
 func TestKillLosesNothing(t *testing.T) {
 	t.Parallel() // each runs its own binary, server and folders; most of their time is waiting
 	if testing.Short() {
-		t.Skip("builds and kills the real binary")
+		t.Skip("kills the real binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "roomwatch")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := exec.LookPath("roomwatch")
+	if err != nil {
+		t.Fatalf("the roomwatch command is not on $PATH (testscript.Main installs it): %v", err)
 	}
 	var healthy atomic.Bool
 	srv := hipchattest.New(t, hipchattest.Options{FloodLimit: 1 << 20, RateLimit: 1 << 20,
@@ -47,7 +50,9 @@ func TestKillLosesNothing(t *testing.T) {
 
 	logPath := filepath.Join(dir, "app.log")
 	cfg := filepath.Join(dir, "roomwatch.yaml")
+	listen := realtest.Addr(t)
 	writeFile(t, cfg, fmt.Sprintf(`state_dir: %s
+listen: %s
 shutdown_timeout: 1s
 destinations:
   hc:
@@ -62,10 +67,14 @@ inputs:
   - path: %s
     start: beginning
 rules:
+  - name: late      # lines 31..40: read before the kill, still debounced at it
+    match: 'ERROR (?P<n>3[1-9]|40) '
+    group_by: [n]
+    debounce: {wait: 1h, interval: 1h}
   - name: errors
     match: 'ERROR (?P<n>\d+)'
     group_by: [n]
-`, filepath.Join(dir, "state"), srv.URL, logPath))
+`, filepath.Join(dir, "state"), listen, srv.URL, logPath))
 	writeFile(t, logPath, "")
 
 	first := startBinary(t, bin, cfg)
@@ -76,7 +85,9 @@ rules:
 		return len(names) >= 10 && srv.Requests() >= 2
 	})
 	appendLines(t, logPath, 31, 40)
-	time.Sleep(100 * time.Millisecond) // read, but still being debounced
+	waitFor(t, "lines 31..40 read and matched", func() bool {
+		return metric(listen, `roomwatch_rule_matches_total{rule="late"}`) == "10"
+	})
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +96,12 @@ rules:
 	failedRequests := srv.Requests()
 
 	healthy.Store(true)
+	// The lines read again after the kill need not wait an hour.
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, cfg, strings.Replace(string(b), "{wait: 1h, interval: 1h}", "{wait: 200ms, interval: 1s}", 1))
 	second := startBinary(t, bin, cfg)
 	seen := map[int]int{}
 	waitFor(t, "every line delivered", func() bool {
@@ -115,6 +132,23 @@ rules:
 }
 
 var lineNumber = regexp.MustCompile(`ERROR (\d+)`)
+
+// metric returns the value of the sample named name (with its labels) on
+// the /metrics page at addr, "" when there is none.
+func metric(addr, name string) string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
 
 func startBinary(t *testing.T, bin, cfg string) *exec.Cmd {
 	t.Helper()

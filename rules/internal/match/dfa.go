@@ -1,4 +1,4 @@
-package rules
+package match
 
 import (
 	"math"
@@ -12,16 +12,10 @@ import (
 // regex whose automaton would be larger keeps to the regexp package.
 const maxDFACells = 1 << 15
 
-// maxSetDFACells bounds the tables of all the automata of one rule set
-// (4 MiB): past it, the remaining rules keep to the regexp package, so a
-// config of many large regexes costs no more memory than that. A
-// variable for tests.
-var maxSetDFACells = 1 << 20
-
 // nonASCII is the class of the bytes a dfa does not handle.
 const nonASCII = 0xFF
 
-// dfa answers whether a regex matches an ASCII text, without telling
+// Automaton answers whether a regex matches an ASCII text, without telling
 // where: a deterministic automaton, built in full ahead of use from the
 // regex's program, that reads each byte once and never backtracks. It
 // does for the question "does the line match" what the regexp package's
@@ -31,9 +25,9 @@ const nonASCII = 0xFF
 // Only what the automaton can decide from the bytes alone is taken: a
 // regex with line or word assertions (?m)^ $ \b \B has none, and a text
 // that is empty or holds a non-ASCII byte is left to the regexp package
-// (match reports ok false). The table is read-only once built, so one dfa
+// (Match reports ok false). The table is read-only once built, so one dfa
 // serves every goroutine.
-type dfa struct {
+type Automaton struct {
 	class  [256]uint8 // byte -> class; nonASCII for bytes >= 0x80
 	nclass uint32
 	delta  []uint32 // row offset of a state + class -> row offset of the next
@@ -47,18 +41,18 @@ type dfa struct {
 	prefix string
 }
 
-// cells returns the size of the dfa's table (0 for nil).
-func (d *dfa) cells() int {
+// Cells returns the size of the automaton's table (0 for nil).
+func (d *Automaton) Cells() int {
 	if d == nil {
 		return 0
 	}
 	return len(d.delta)
 }
 
-// match reports whether the regex matches s; ok false means that the
-// dfa cannot tell (it is nil, s is empty or not ASCII) and the regexp
+// Match reports whether the regex matches s; ok false means that the
+// automaton cannot tell (it is nil, s is empty or not ASCII) and the regexp
 // package must.
-func (d *dfa) match(s string) (matched, ok bool) {
+func (d *Automaton) Match(s string) (matched, ok bool) {
 	if d == nil || len(s) == 0 {
 		return false, false
 	}
@@ -126,10 +120,11 @@ type dfaBuilder struct {
 	key      []byte   // build's scratch for state keys
 }
 
-// newDFA returns the dfa of the regex expr (Perl syntax, as the regexp
-// package compiles it), or nil when it has none (see dfa) or its table
-// would have more than maxCells cells.
-func newDFA(expr string, maxCells int) *dfa {
+// NewAutomaton returns the automaton of the regex expr (Perl syntax, as
+// the regexp package compiles it), or nil when it has none (see
+// Automaton) or its table would have more than maxCells cells (and never
+// more than 32,768: 128 KiB).
+func NewAutomaton(expr string, maxCells int) *Automaton {
 	prog, _, ok := program(expr)
 	if !ok {
 		return nil
@@ -150,7 +145,7 @@ func newDFA(expr string, maxCells int) *dfa {
 	for _, pc := range runes {
 		b.reads[pc] = asciiReads(&prog.Inst[pc])
 	}
-	d := &dfa{}
+	d := &Automaton{}
 	if !beginsText(prog) {
 		d.prefix = literalPrefix(prog)
 	}
@@ -160,7 +155,7 @@ func newDFA(expr string, maxCells int) *dfa {
 
 // classes gives the ASCII bytes that every instruction treats alike one
 // class, and returns a byte of each class.
-func (d *dfa) classes(reads [][2]uint64, runes []uint32) []byte {
+func (d *Automaton) classes(reads [][2]uint64, runes []uint32) []byte {
 	bySig := map[string]uint8{}
 	var reps []byte
 	sig := make([]byte, len(runes))
@@ -330,7 +325,7 @@ func (b *dfaBuilder) endsHere(st dfaState) bool {
 
 // build finds every state reachable from the start, breadth first, and
 // lays out the table with the matching states last.
-func (b *dfaBuilder) build(d *dfa, reps []byte) *dfa {
+func (b *dfaBuilder) build(d *Automaton, reps []byte) *Automaton {
 	nc := int(d.nclass)
 	first := b.follow([]uint32{uint32(b.prog.Start)}, true, false)
 	first.leaves = slices.Clone(first.leaves)

@@ -1,4 +1,4 @@
-package rules
+package match
 
 import (
 	"regexp/syntax"
@@ -46,8 +46,10 @@ type btInst struct {
 	litOut uint32
 }
 
-// maxBacktrackBits bounds the bit vector, as the regexp package does.
-const maxBacktrackBits = 256 * 1024
+// maxBacktrackBits bounds the bit vector (1 MiB): a regex of 60
+// instructions searches a line of 128 KiB. A longer text goes to the
+// regexp package, also in linear time but slower.
+const maxBacktrackBits = 8 << 20
 
 // newBacktracker returns the backtracker of expr, or nil if expr does not
 // compile or its program is too long to backtrack.
@@ -136,6 +138,10 @@ type btState struct {
 	jobs     []btJob
 	cap      []int
 	matchcap []int
+	// steps counts the instructions run since begin, plus the text's
+	// length for clearing the bits: the work the tests of linear time
+	// measure.
+	steps int
 }
 
 var btPool = sync.Pool{New: func() any { return new(btState) }}
@@ -162,11 +168,48 @@ func isASCII(s string) bool {
 // find returns what FindStringSubmatchIndex returns for text, with ok
 // true; ok false when it cannot tell (text not ASCII, or too long).
 func (bt *backtracker) find(text string) (loc []int, ok bool) {
+	loc, ok, _ = bt.findWork(text)
+	return loc, ok
+}
+
+// findWork is find that also tells the work done: the instructions run,
+// plus the text's length.
+func (bt *backtracker) findWork(text string) (loc []int, ok bool, work int) {
+	st, ok := bt.begin(text)
+	if !ok {
+		return nil, false, 0
+	}
+	defer btPool.Put(st)
+	if bt.anchor {
+		return bt.at(st, text, 0), true, st.steps
+	}
+	for pos := 0; pos <= len(text); pos++ {
+		if bt.prefix != "" {
+			i := strings.Index(text[pos:], bt.prefix)
+			if i < 0 {
+				break
+			}
+			pos += i
+		}
+		if loc := bt.at(st, text, pos); loc != nil {
+			return loc, true, st.steps
+		}
+	}
+	return nil, true, st.steps
+}
+
+// begin readies a search of text: a working memory, from btPool, whose
+// visited bits are clear. Searches from several positions of the same
+// text (at) share the bits, as the regexp package's unanchored search
+// does: a state that failed from one start fails from every other, so no
+// (instruction, position) is tried twice however many starts are tried,
+// and all of them together take time linear in the text. ok is false if
+// the backtracker cannot search text (not ASCII, or too long).
+func (bt *backtracker) begin(text string) (st *btState, ok bool) {
 	if bt == nil || len(text) > bt.maxLen || !isASCII(text) {
 		return nil, false
 	}
-	st := btPool.Get().(*btState)
-	defer btPool.Put(st)
+	st = btPool.Get().(*btState)
 	n := (len(bt.insts)*(len(text)+1) + 31) / 32
 	if cap(st.visited) < n {
 		st.visited = make([]uint32, n)
@@ -182,30 +225,22 @@ func (bt *backtracker) find(text string) (loc []int, ok bool) {
 	for i := range st.cap {
 		st.cap[i], st.matchcap[i] = -1, -1
 	}
-	if bt.anchor {
-		st.cap[0] = 0
-		if !bt.try(st, text, 0) {
-			return nil, true
-		}
-	} else {
-		for pos := 0; pos <= len(text); pos++ {
-			if bt.prefix != "" {
-				i := strings.Index(text[pos:], bt.prefix)
-				if i < 0 {
-					return nil, true
-				}
-				pos += i
-			}
-			st.cap[0] = pos
-			if bt.try(st, text, pos) {
-				break
-			}
-			if pos == len(text) {
-				return nil, true
-			}
-		}
+	st.steps = len(text)
+	return st, true
+}
+
+// at returns the positions of a match that starts at pos, as
+// FindStringSubmatchIndex of the regex anchored there would on text[pos:]
+// (shifted by pos), or nil. The regex must not look behind pos (^, \b)
+// unless pos is 0. st is begin's, for the same text.
+func (bt *backtracker) at(st *btState, text string, pos int) []int {
+	// The slots are -1 from begin: a failed try restores every slot it
+	// set, and a match ends the search.
+	st.cap[0] = pos
+	if !bt.try(st, text, pos) {
+		return nil
 	}
-	return append([]int(nil), st.matchcap...), true
+	return append([]int(nil), st.matchcap...)
 }
 
 // try runs the backtracking from the start of the program at pos, as the
@@ -226,12 +261,14 @@ func (bt *backtracker) try(st *btState, text string, pos int) bool {
 		jobs = append(jobs, btJob{pc: bt.start, pos: pos})
 	}
 	insts := bt.insts
+	steps := 0
 	for len(jobs) > 0 {
 		j := jobs[len(jobs)-1]
 		jobs = jobs[:len(jobs)-1]
 		pc, pos, arg := j.pc, j.pos, j.arg
 		checked := true // the job's (pc, pos) was marked when pushed
 		for {
+			steps++
 			in := &insts[pc]
 			if !checked && in.memo && !visit(pc, pos) {
 				break
@@ -314,12 +351,14 @@ func (bt *backtracker) try(st *btState, text string, pos int) bool {
 					copy(st.matchcap, st.cap)
 				}
 				st.jobs = jobs
+				st.steps += steps
 				return true
 			}
 			break // InstFail, or a failed step
 		}
 	}
 	st.jobs = jobs
+	st.steps += steps
 	return false
 }
 

@@ -1,4 +1,4 @@
-package rules
+package match
 
 import (
 	"math/rand/v2"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/roomwatch/roomwatch/rules/internal/match/matchtest"
 )
 
 // backtrackRegexes stress what a backtracker can get wrong: the order of
@@ -27,11 +29,11 @@ var backtrackRegexes = []string{
 // tricky ones, the benchmark's and made-up rules, on real and random
 // lines; it leaves non-ASCII text to the regexp package.
 func TestBacktrackerAgreesWithRegexp(t *testing.T) {
-	exprs := slices.Concat(backtrackRegexes, trickyRegexes, manyRules(20), benchExprs(t))
-	lines := loghubSample(t, 25)
+	exprs := slices.Concat(backtrackRegexes, matchtest.Tricky, matchtest.ManyRules(20), matchtest.BenchExprs(t))
+	lines := matchtest.LoghubSample(t, 25)
 	// Few enough that this runs in seconds under the race detector.
-	lines = append(lines, asciiLines(500, 3)...)
-	lines = append(lines, randomLines(150, 4)...)
+	lines = append(lines, matchtest.ASCIILines(500, 3)...)
+	lines = append(lines, matchtest.RandomLines(150, 4)...)
 	lines = append(lines, "", "a", "ab", "abcd", "aaa", "xxx", "k=v", " k = v ", "a\nb", "foo bar", "IN=eth0 OUT= DPT=22")
 	for _, expr := range exprs {
 		re := regexp.MustCompile(expr)
@@ -96,7 +98,7 @@ func TestBacktrackerRandom(t *testing.T) {
 
 func FuzzBacktracker(f *testing.F) {
 	for i, e := range backtrackRegexes {
-		f.Add(e, asciiLines(1, uint64(i))[0])
+		f.Add(e, matchtest.ASCIILines(1, uint64(i))[0])
 	}
 	f.Fuzz(func(t *testing.T, expr, line string) {
 		re, err := regexp.Compile(expr)

@@ -1,4 +1,4 @@
-package rules
+package match
 
 import (
 	"math/rand/v2"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/roomwatch/roomwatch/tailer"
+	"github.com/roomwatch/roomwatch/rules/internal/match/matchtest"
 )
 
 // dotStarRegexes are of dotStar's form, with the cases that could go
@@ -62,7 +62,7 @@ var dotStarLines = []string{
 // TestDotStarAgreesWithRegexp: dotStar finds what FindStringSubmatchIndex
 // finds, on made-up lines and real ones.
 func TestDotStarAgreesWithRegexp(t *testing.T) {
-	lines := slices.Concat(dotStarLines, asciiLines(3000, 5), randomLines(300, 6), loghubSample(t, 5))
+	lines := slices.Concat(dotStarLines, matchtest.ASCIILines(3000, 5), matchtest.RandomLines(300, 6), matchtest.LoghubSample(t, 5))
 	for _, expr := range dotStarRegexes {
 		d := newDotStar(expr)
 		if d == nil {
@@ -120,26 +120,6 @@ func TestDotStarRandom(t *testing.T) {
 				t.Fatalf("%q on %q: dotStar %v, regexp %v", expr, line, got, want)
 			}
 		}
-	}
-}
-
-// TestDotStarRunsInTheSet: a rule of that form gets a dotStar when its
-// groups are needed, and its group values are the regexp package's.
-func TestDotStarRunsInTheSet(t *testing.T) {
-	cfg := mustParse(t, `destinations: {o: {type: console}}
-rules:
-  - name: pam
-    match: 'authentication failure;.*rhost=(?P<rhost>[^ ]+)( +user=(?P<user>[^ ]+))?'
-    group_by: [rhost, user]
-`)
-	set := cfg.Set
-	line := "pam_unix(sshd:auth): authentication failure; logname= rhost=10.1.2.3 x rhost=218.188.2.4  user=root"
-	ms := set.Match(tailer.Line{Text: line}, nil)
-	if set.runs[0].positions == nil {
-		t.Fatal("the rule got no dotStar")
-	}
-	if len(ms) != 1 || !slices.Equal(ms[0].Group, []string{"218.188.2.4", "root"}) {
-		t.Fatalf("got %+v, want one match grouped by 218.188.2.4, root", ms)
 	}
 }
 

@@ -1,10 +1,10 @@
-package rules
+package match
 
 import (
 	"math/bits"
 )
 
-// prefilter picks, for one line, the rules whose regex can match it. Each
+// Prefilter picks, for one line, the rules whose regex can match it. Each
 // rule's regex yields literals a match cannot do without (see required);
 // one pass over the line with an Aho–Corasick automaton of all literals,
 // ignoring ASCII case, finds which are present. A rule is a candidate
@@ -17,7 +17,7 @@ import (
 // links to follow and no branches but the one for a hit. States where a
 // literal ends are numbered last, so a hit is a comparison, and the table
 // holds 16-bit entries when it is small enough, to stay in the cache.
-type prefilter struct {
+type Prefilter struct {
 	words    int       // length of a candidate bitset
 	always   []uint64  // rules without literals: candidates for every line
 	class    [256]byte // byte -> class; upper and lower case share one
@@ -28,15 +28,18 @@ type prefilter struct {
 	outputs  [][]int32 // by state: the rules one of whose literals ends there
 }
 
-// newPrefilter builds the prefilter of rules, in their order.
-func newPrefilter(rules []*Rule) *prefilter {
-	p := &prefilter{words: (len(rules) + 63) / 64}
+// NewPrefilter builds the prefilter of the rules whose regexes are
+// exprs, in their order; "" stands for a rule without a regex, which is a
+// candidate for every line. Rule i is bit i%64 of word i/64 of a
+// candidate bitset.
+func NewPrefilter(exprs []string) *Prefilter {
+	p := &Prefilter{words: (len(exprs) + 63) / 64}
 	p.always = make([]uint64, p.words)
-	lits := make([][]string, len(rules))
-	for i, r := range rules {
+	lits := make([][]string, len(exprs))
+	for i, expr := range exprs {
 		var ok bool
-		if r.match != nil {
-			lits[i], ok = required(r.match.String())
+		if expr != "" {
+			lits[i], ok = required(expr)
 		}
 		if !ok {
 			p.always[i/64] |= 1 << (i % 64)
@@ -50,7 +53,7 @@ func newPrefilter(rules []*Rule) *prefilter {
 
 // classes gives every byte of a literal (folded to lower case) a class of
 // its own, and its upper-case twin the same class.
-func (p *prefilter) classes(lits [][]string) {
+func (p *Prefilter) classes(lits [][]string) {
 	p.nclass = 1
 	for _, ls := range lits {
 		for _, l := range ls {
@@ -70,7 +73,7 @@ func (p *prefilter) classes(lits [][]string) {
 
 // build makes the trie of the literals, then the full transition table
 // breadth first, each state's missing moves taken from its failure state.
-func (p *prefilter) build(lits [][]string) {
+func (p *Prefilter) build(lits [][]string) {
 	nc := p.nclass
 	trie := [][]int32{make([]int32, nc)} // by state, by class: child or 0
 	outputs := [][]int32{nil}
@@ -121,7 +124,7 @@ func (p *prefilter) build(lits [][]string) {
 // number lays out the table: states without output first (the root
 // first of all), then those with, each state's entries the row offset of
 // the next state.
-func (p *prefilter) number(delta []int32, outputs [][]int32) {
+func (p *Prefilter) number(delta []int32, outputs [][]int32) {
 	nc := p.nclass
 	n := len(outputs)
 	order := make([]int32, n) // new number -> old state
@@ -157,8 +160,11 @@ func (p *prefilter) number(delta []int32, outputs [][]int32) {
 	p.delta32 = rows
 }
 
-// candidates sets in cand (p.words long) the rules that may match text.
-func (p *prefilter) candidates(text string, cand []uint64) {
+// Words returns the length of a candidate bitset.
+func (p *Prefilter) Words() int { return p.words }
+
+// Candidates sets in cand (Words long) the rules that may match text.
+func (p *Prefilter) Candidates(text string, cand []uint64) {
 	copy(cand, p.always)
 	if p.delta16 != nil {
 		scanFrom(p, p.delta16, 0, text, cand)
@@ -167,8 +173,8 @@ func (p *prefilter) candidates(text string, cand []uint64) {
 	}
 }
 
-// candidatesPair is candidates for two texts at once.
-func (p *prefilter) candidatesPair(a, b string, ca, cb []uint64) {
+// CandidatesPair is Candidates for two texts at once.
+func (p *Prefilter) CandidatesPair(a, b string, ca, cb []uint64) {
 	copy(ca, p.always)
 	copy(cb, p.always)
 	if p.delta16 != nil {
@@ -180,7 +186,7 @@ func (p *prefilter) candidatesPair(a, b string, ca, cb []uint64) {
 
 // scanPair runs the automaton over a and b side by side while both have
 // bytes, then over the rest of the longer.
-func scanPair[T uint16 | uint32](p *prefilter, delta []T, a, b string, ca, cb []uint64) {
+func scanPair[T uint16 | uint32](p *Prefilter, delta []T, a, b string, ca, cb []uint64) {
 	class := &p.class
 	nc, hit := uint32(p.nclass), p.hitStart
 	sa, sb := uint32(0), uint32(0)
@@ -198,7 +204,7 @@ func scanPair[T uint16 | uint32](p *prefilter, delta []T, a, b string, ca, cb []
 }
 
 // hit marks in cand the rules whose literals end in state s, if any do.
-func (p *prefilter) hit(s, nc, hit uint32, cand []uint64) {
+func (p *Prefilter) hit(s, nc, hit uint32, cand []uint64) {
 	if s >= hit {
 		for _, r := range p.outputs[s/nc] {
 			cand[r/64] |= 1 << (r % 64)
@@ -208,7 +214,7 @@ func (p *prefilter) hit(s, nc, hit uint32, cand []uint64) {
 
 // scanFrom runs the automaton with the table delta over text from state
 // s (0: the start).
-func scanFrom[T uint16 | uint32](p *prefilter, delta []T, s uint32, text string, cand []uint64) {
+func scanFrom[T uint16 | uint32](p *Prefilter, delta []T, s uint32, text string, cand []uint64) {
 	class := &p.class
 	nc, hit := uint32(p.nclass), p.hitStart
 	for i := 0; i < len(text); i++ {
@@ -217,9 +223,9 @@ func scanFrom[T uint16 | uint32](p *prefilter, delta []T, s uint32, text string,
 	}
 }
 
-// next returns the first rule set in cand, and clears it, or -1 when
+// Next returns the first rule set in cand, and clears it, or -1 when
 // none is left.
-func next(cand []uint64) int {
+func Next(cand []uint64) int {
 	for w, b := range cand {
 		if b != 0 {
 			cand[w] = b & (b - 1)

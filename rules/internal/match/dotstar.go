@@ -1,4 +1,4 @@
-package rules
+package match
 
 import (
 	"regexp"
@@ -31,14 +31,28 @@ import (
 // neither a newline (the first) nor U+FFFD (which the regexp package also
 // matches for an invalid byte). Anything else gets nil and the regexp
 // package. FuzzDotStar holds the two to the same answers.
+//
+// Linear time: a crafted line can hold thousands of places to try rest
+// from ("foo" then "b" 30,000 times for foo.*b(.*)c), and each try can
+// read to the end of the line. On ASCII text all the tries of one line
+// share one backtracker's visited bits (a state that failed from one
+// start fails from every other), so together they cost what one search
+// of the line costs. Otherwise (a non-ASCII byte, a line too long for
+// the bits) the regexp package tries rest from at most maxTailTries
+// places; past them the whole regex runs once on the regexp package.
 type dotStar struct {
 	lit     string         // the literal the regex starts with
 	anyNL   bool           // the star crosses newlines: (?s)
 	greedy  bool           // .* rather than .*?
 	tailLit string         // the literal rest starts with
 	tail    *regexp.Regexp // ^(?:rest)
-	tailBT  *backtracker   // the same, for ASCII text; nil if none
+	tailBT  *backtracker   // (?:rest), searched at a position of ASCII text; nil if none
+	whole   *regexp.Regexp // the regex itself
 }
+
+// maxTailTries is how many places the regexp package tries rest from
+// before the whole regex runs instead.
+const maxTailTries = 4
 
 // newDotStar returns the dotStar of expr, or nil if expr is not of its
 // form.
@@ -66,13 +80,18 @@ func newDotStar(expr string) *dotStar {
 	if err != nil || !slices.Equal(re.CapNames(), tail.SubexpNames()) {
 		return nil
 	}
+	whole, err := regexp.Compile(expr)
+	if err != nil {
+		return nil
+	}
 	return &dotStar{
 		lit:     string(lit.Rune),
 		anyNL:   star.Sub[0].Op == syntax.OpAnyChar,
 		greedy:  star.Flags&syntax.NonGreedy == 0,
 		tailLit: tailLit,
 		tail:    tail,
-		tailBT:  newBacktracker("^(?:" + src + ")"),
+		tailBT:  newBacktracker("(?:" + src + ")"),
+		whole:   whole,
 	}
 }
 
@@ -157,10 +176,44 @@ func forwardOnly(res []*syntax.Regexp) bool {
 // find returns what FindStringSubmatchIndex of the regex returns for
 // text.
 func (d *dotStar) find(text string) []int {
+	loc, _ := d.findWork(text)
+	return loc
+}
+
+// findWork is find that also tells the work done: the backtracker's
+// (see btState.steps) plus the length of every text handed to the regexp
+// package.
+func (d *dotStar) findWork(text string) (loc []int, work int) {
+	s := dsSearch{d: d, text: text}
+	loc, ok := s.find()
+	if s.bt != nil {
+		s.work += s.bt.steps
+		btPool.Put(s.bt)
+	}
+	if !ok {
+		return d.whole.FindStringSubmatchIndex(text), s.work + len(text)
+	}
+	return loc, s.work
+}
+
+// dsSearch is one search of a dotStar in a text.
+type dsSearch struct {
+	d     *dotStar
+	text  string
+	bt    *btState // the backtracker's memory for text, from the first try on
+	noBT  bool     // the backtracker cannot take text: the regexp package tries
+	tries int      // how many places the regexp package tried rest from
+	work  int      // the bytes handed to the regexp package
+}
+
+// find returns the match, or ok false if the regexp package would have
+// to try rest from more than maxTailTries places.
+func (s *dsSearch) find() (loc []int, ok bool) {
+	d, text := s.d, s.text
 	for from := 0; from <= len(text); {
 		i := strings.Index(text[from:], d.lit)
 		if i < 0 {
-			return nil
+			return nil, true
 		}
 		i += from
 		lo, hi := i+len(d.lit), len(text)
@@ -169,33 +222,38 @@ func (d *dotStar) find(text string) []int {
 				hi = lo + j
 			}
 		}
-		if loc := d.rest(text, lo, hi); loc != nil {
+		loc, ok := s.rest(lo, hi)
+		if !ok {
+			return nil, false
+		}
+		if loc != nil {
 			loc[0] = i
-			return loc
+			return loc, true
 		}
 		// A later occurrence of the literal before hi reaches no further:
 		// the next chance is past the newline.
 		if hi == len(text) {
-			return nil
+			return nil, true
 		}
 		from = hi + 1
 	}
-	return nil
+	return nil, true
 }
 
 // rest matches rest at the position in [lo, hi] the star's greed picks,
 // and returns the positions with the end of the whole match in loc[1].
-func (d *dotStar) rest(text string, lo, hi int) []int {
+func (s *dsSearch) rest(lo, hi int) (loc []int, ok bool) {
+	d, text := s.d, s.text
 	if d.greedy {
 		end := min(hi+len(d.tailLit), len(text))
 		for {
 			q := strings.LastIndex(text[lo:end], d.tailLit)
 			if q < 0 {
-				return nil
+				return nil, true
 			}
 			p := lo + q
-			if loc := d.at(text, p); loc != nil {
-				return loc
+			if loc, ok := s.at(p); loc != nil || !ok {
+				return loc, ok
 			}
 			end = p + len(d.tailLit) - 1
 		}
@@ -203,29 +261,38 @@ func (d *dotStar) rest(text string, lo, hi int) []int {
 	for p := lo; p <= hi; p++ {
 		q := strings.Index(text[p:min(hi+len(d.tailLit), len(text))], d.tailLit)
 		if q < 0 {
-			return nil
+			return nil, true
 		}
 		p += q
-		if loc := d.at(text, p); loc != nil {
-			return loc
+		if loc, ok := s.at(p); loc != nil || !ok {
+			return loc, ok
 		}
 	}
-	return nil
+	return nil, true
 }
 
 // at matches rest from p.
-func (d *dotStar) at(text string, p int) []int {
-	loc, ok := d.tailBT.find(text[p:])
-	if !ok {
-		loc = d.tail.FindStringSubmatchIndex(text[p:])
+func (s *dsSearch) at(p int) (loc []int, ok bool) {
+	if s.bt == nil && !s.noBT {
+		// Readied at the first try only: most lines without a match
+		// lack the literal, and cost no more than looking for it.
+		s.bt, s.noBT = nil, true
+		if st, ok := s.d.tailBT.begin(s.text); ok {
+			s.bt, s.noBT = st, false
+		}
 	}
-	if loc == nil {
-		return nil
+	if s.bt != nil {
+		return s.d.tailBT.at(s.bt, s.text, p), true
 	}
+	if s.tries++; s.tries > maxTailTries {
+		return nil, false
+	}
+	loc = s.d.tail.FindStringSubmatchIndex(s.text[p:])
+	s.work += len(s.text) - p
 	for k := range loc {
 		if loc[k] >= 0 {
 			loc[k] += p
 		}
 	}
-	return loc
+	return loc, true
 }
