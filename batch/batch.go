@@ -82,6 +82,7 @@ type Batcher struct {
 	stats   Stats              // Open is filled in by Stats
 	below   map[string]uint64  // Stats.BelowThreshold
 	ready   []Key              // keys whose claimed queue waits for a drainer
+	holes   []span             // scratch for the holes of a matched line
 	running int                // drainers running (at most maxDrainers)
 }
 
@@ -144,7 +145,7 @@ func (b *Batcher) AddShaped(m rules.Match, shape uint64) {
 		s = b.open(k, m, now)
 	}
 	s.rule = m.Rule // a reloaded rule of the same name takes over
-	if s.add(m, shape, fold, now) && s.due.Before(s.timerAt) {
+	if s.add(m, shape, fold, now, &b.holes) && s.due.Before(s.timerAt) {
 		s.timer.Reset(s.due.Sub(now))
 		s.timerAt = s.due
 	}

@@ -88,3 +88,17 @@ func BenchmarkAddThresholdGroups(b *testing.B) {
 		return match(r, "Failed password for root from "+ip, ip)
 	})
 }
+
+// BenchmarkAddVaryingValues adds lines of a few shapes whose addresses
+// and ports vary, the path that keeps the values of a digest line.
+func BenchmarkAddVaryingValues(b *testing.B) {
+	r := testRule("ssh", func(r *rules.Rule) { r.Wait = time.Hour })
+	benchStorm(b, r, func(buf []byte, i int) rules.Match {
+		buf = append(buf[:0], "Failed password for root from 203.0.113."...)
+		buf = strconv.AppendInt(buf, int64(i%300), 10)
+		buf = append(buf, " port "...)
+		buf = strconv.AppendInt(buf, int64(40000+i%7), 10)
+		buf = append(buf, " ssh2"...)
+		return match(r, string(buf))
+	})
+}

@@ -45,10 +45,13 @@ func KeyOf(m rules.Match) Key {
 }
 
 // Line is one distinct line shown in a digest, with how many matched lines
-// it stands for.
+// it stands for. Lines that differ only in numbers, addresses, ids or
+// quoted strings share a Line: Text is the first of them, and Values
+// holds the parts that varied, with their values (Shown puts them in).
 type Line struct {
-	Text  string `json:"text"`
-	Count int    `json:"count"`
+	Text   string  `json:"text"`
+	Count  int     `json:"count"`
+	Values []Field `json:"values,omitempty"`
 }
 
 // Digest is one message about one key: how many lines matched, over what

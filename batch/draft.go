@@ -23,6 +23,7 @@ type draft struct {
 	d        *Digest
 	maxLines int
 	shapes   []uint64       // shape hash of each of d.Lines, in order
+	values   []lineValues   // the varying values of each of d.Lines
 	index    map[uint64]int // shape -> index in shapes, once there are many
 	fold     *sketch        // overflow keys: the distinct keys folded
 	groupBy  []string       // the rule's group_by names
@@ -68,36 +69,41 @@ func (f *draft) done() {
 }
 
 // add counts one line of the given shape and reports whether it is
-// counted in a shown line (true) or in More (false).
-func (f *draft) add(text string, shape uint64, at time.Time) bool {
+// counted in a shown line (true) or in More (false). For a line held below
+// a threshold (held), vals is what remove needs to take its values back.
+// scratch is the caller's buffer for holes.
+func (f *draft) add(text string, shape uint64, at time.Time, scratch *[]span, held bool) (shown bool, vals []uint8) {
 	d := f.d
 	d.Count++
 	if at.After(d.Last) {
 		d.Last = at
 	}
 	if i := f.find(shape); i >= 0 {
+		vals = f.values[i].add(&d.Lines[i], text, scratch, held)
 		d.Lines[i].Count++
-		return true
+		return true, vals
 	}
 	if len(d.Lines) >= f.maxLines {
 		d.More++
-		return false
+		return false, nil
 	}
 	f.shapes = append(f.shapes, shape)
 	// A copy: the text may be a slice of a large read buffer.
-	d.Lines = append(d.Lines, Line{Text: strings.Clone(cutSample(text)), Count: 1})
+	sample := cutSample(text)
+	d.Lines = append(d.Lines, Line{Text: strings.Clone(sample), Count: 1})
+	f.values = append(f.values, newLineValues(d.Lines[len(d.Lines)-1].Text, len(sample) < len(text), scratch))
 	switch {
 	case f.index != nil:
 		f.index[shape] = len(f.shapes) - 1
 	case len(f.shapes) > maxScan:
 		f.reindex()
 	}
-	return true
+	return true, nil
 }
 
 // remove takes back one line that add counted (a threshold window entry
 // that expired). first is the arrival of the oldest line still counted.
-func (f *draft) remove(shape uint64, shown bool, first time.Time) {
+func (f *draft) remove(shape uint64, shown bool, vals []uint8, first time.Time) {
 	d := f.d
 	d.Count--
 	d.First = first
@@ -110,10 +116,12 @@ func (f *draft) remove(shape uint64, shown bool, first time.Time) {
 		return // cannot happen: a shown shape stays while it counts lines
 	}
 	if d.Lines[i].Count--; d.Lines[i].Count > 0 {
+		uncount(&d.Lines[i], vals)
 		return
 	}
 	d.Lines = slices.Delete(d.Lines, i, i+1)
 	f.shapes = slices.Delete(f.shapes, i, i+1)
+	f.values = slices.Delete(f.values, i, i+1)
 	if f.index != nil {
 		f.reindex()
 	}

@@ -133,7 +133,8 @@ func TestOverflowKey(t *testing.T) {
 		if over.Count != 14 || over.Folded != 7 || over.Group["ip"] != "other" {
 			t.Errorf("overflow digest Count %d Folded %d Group %v, want 14, 7, ip=other", over.Count, over.Folded, over.Group)
 		}
-		if want := "14 × ssh on web-01 ip=other (7 keys folded)\n(×14) fail from 10.0.0.3"; over.Message != want {
+		if want := "14 × ssh on web-01 ip=other (7 keys folded)\n" +
+			"(×14) fail from {10.0.0.3 ×2, 10.0.0.4 ×2, 10.0.0.5 ×2, 10.0.0.6 ×2, 10.0.0.7 ×2, +4 others}"; over.Message != want {
 			t.Errorf("Message = %q, want %q", over.Message, want)
 		}
 		st := b.Stats()

@@ -91,10 +91,7 @@ func (b *Batcher) drain(k Key, q *queue) {
 // render fills in the digest's Message.
 func (b *Batcher) render(o outgoing) {
 	d := o.d
-	lines := make([]rules.DigestLine, len(d.Lines))
-	for i, l := range d.Lines {
-		lines[i] = rules.DigestLine{Text: l.Text, Count: l.Count}
-	}
+	lines := DigestLines(d)
 	msg, err := o.rule.RenderDigest(rules.DigestData{
 		Count: d.Count, First: d.First, Last: d.Last, Rule: d.Rule, Room: d.Room,
 		Host: b.opts.Host, Group: d.Group, Lines: lines, More: d.More, Folded: d.Folded,
@@ -129,7 +126,7 @@ func fallbackMessage(d *Digest) string {
 	var b strings.Builder
 	b.WriteString(d.Rule + ":")
 	for _, l := range d.Lines {
-		b.WriteString("\n" + l.Text)
+		b.WriteString("\n" + l.Shown())
 	}
 	return b.String()
 }

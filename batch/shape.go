@@ -21,20 +21,24 @@ const hole = 0xFF
 // It reads s once, writes literal runs to the hash as they are, and
 // allocates nothing.
 func shapeOf(seed maphash.Seed, s string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	sc := scanner{h: &h, s: s, lastHole: -1}
+	sc := scanner{hashing: true, s: s, lastHole: -1}
+	sc.h.SetSeed(seed)
 	sc.run()
-	h.WriteString(s[sc.lit:])
-	return h.Sum64()
+	sc.h.WriteString(s[sc.lit:])
+	return sc.h.Sum64()
 }
 
-// scanner walks one line for shapeOf.
+// scanner walks one line for shapeOf (hashing) or holesOf (the holes are
+// appended to spans).
 type scanner struct {
-	h        *maphash.Hash
+	hashing  bool
+	h        maphash.Hash
 	s        string
 	lit      int // start of the literal text not yet hashed
 	lastHole int // end of the last hole, -1 before the first
+	spans    []span
+	limit    int  // holesOf: stop once more than limit holes are found
+	stop     bool // holesOf: the limit is passed
 }
 
 func (sc *scanner) run() {
@@ -56,6 +60,9 @@ func (sc *scanner) run() {
 			}
 			if any&cDigit != 0 {
 				sc.word(i, j, all&cHex != 0)
+				if sc.stop {
+					return
+				}
 			}
 			i = j
 			continue
@@ -118,12 +125,32 @@ func (sc *scanner) word(i, j int, hex bool) {
 // short separator lies between them.
 func (sc *scanner) mark(i, end int) {
 	if sc.lastHole >= 0 && i-sc.lit <= 2 && isJoiner(sc.s[sc.lit:i]) {
+		if !sc.hashing {
+			sc.spans[len(sc.spans)-1].end = int32(end)
+		}
 		sc.lit, sc.lastHole = end, end
 		return
 	}
-	sc.h.WriteString(sc.s[sc.lit:i])
-	sc.h.WriteByte(hole)
+	if !sc.hashing {
+		sc.spans = append(sc.spans, span{int32(i), int32(end)})
+		sc.stop = len(sc.spans) > sc.limit
+	} else {
+		sc.h.WriteString(sc.s[sc.lit:i])
+		sc.h.WriteByte(hole)
+	}
 	sc.lit, sc.lastHole = end, end
+}
+
+// span is where one hole of a line is: s[start:end].
+type span struct{ start, end int32 }
+
+// holesOf appends to buf the holes of s that shapeOf finds, in order, and
+// returns it. It stops after the first limit holes (and the start of the
+// next), so a long line costs no more than the holes it is asked for.
+func holesOf(buf []span, s string, limit int) []span {
+	sc := scanner{s: s, lastHole: -1, spans: buf[:0], limit: limit}
+	sc.run()
+	return sc.spans
 }
 
 // Byte classes for the scanner, looked up in one table.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -85,8 +86,8 @@ func TestStormIsOneDigest(t *testing.T) {
 	}
 }
 
-// Similar lines collapse into one shown line with a count and the first
-// line as its sample.
+// Similar lines collapse into one shown line with a count; the parts that
+// varied show their first values and how many lines had others.
 func TestSimilarLinesCollapse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := newRecorder(t)
@@ -108,18 +109,18 @@ func TestSimilarLinesCollapse(t *testing.T) {
 			t.Fatalf("%d digests, want 1", len(got))
 		}
 		d := got[0]
-		want := []Line{
-			{Text: "Failed password for root from 10.0.0.0 port 40000 ssh2", Count: 312},
-			{Text: "Accepted publickey for user0", Count: 5},
+		want := []rules.DigestLine{
+			{Text: "Failed password for root from {10.0.0.0, 10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, +307 others} " +
+				"port {40000, 40001, 40002, 40003, 40004, +307 others} ssh2", Count: 312},
+			{Text: "Accepted publickey for user{0, 1, 2, 3, 4}", Count: 5},
 		}
-		if diff := cmp.Diff(want, d.Lines); diff != "" {
+		if diff := cmp.Diff(want, DigestLines(d), cmpopts.IgnoreFields(rules.DigestLine{}, "Values")); diff != "" {
 			t.Errorf("lines (-want +got):\n%s", diff)
 		}
 		if d.Count != 324 || d.More != 7 {
 			t.Errorf("Count, More = %d, %d; want 324, 7", d.Count, d.More)
 		}
-		wantMsg := "324 × ssh on web-01\n(×312) Failed password for root from 10.0.0.0 port 40000 ssh2\n" +
-			"(×5) Accepted publickey for user0\n+7 more"
+		wantMsg := "324 × ssh on web-01\n(×312) " + want[0].Text + "\n(×5) " + want[1].Text + "\n+7 more"
 		if d.Message != wantMsg {
 			t.Errorf("Message = %q, want %q", d.Message, wantMsg)
 		}

@@ -47,6 +47,7 @@ type held struct {
 	offset int64
 	shape  uint64
 	shown  bool
+	vals   []uint8 // the index of its value in each varying part of its line
 }
 
 // thresholdOf returns the rule's threshold count, 0 for none.
@@ -71,21 +72,21 @@ func (s *stream) start(now time.Time) {
 
 // add counts one match that arrived at now. It reports whether the key's
 // next tick moved earlier (the threshold was reached).
-func (s *stream) add(m rules.Match, shape uint64, fold uint64, now time.Time) bool {
+func (s *stream) add(m rules.Match, shape uint64, fold uint64, now time.Time, scratch *[]span) bool {
 	if s.cur == nil {
 		s.cur = newDraft(s.key, s.rule, s.group, now)
 	}
 	if s.cur.fold != nil {
 		s.cur.fold.add(fold)
 	}
-	shown := s.cur.add(m.Text, shape, now)
+	shown, vals := s.cur.add(m.Text, shape, now, scratch, s.phase == phaseHeld)
 	if s.phase != phaseHeld {
 		s.cur.d.hold(m.Line)
 		return false
 	}
 	m.Line.Cursor.Hold(m.Line.Offset)
 	s.window = append(s.window, held{
-		at: now, cursor: m.Line.Cursor, offset: m.Line.Offset, shape: shape, shown: shown,
+		at: now, cursor: m.Line.Cursor, offset: m.Line.Offset, shape: shape, shown: shown, vals: vals,
 	})
 	if len(s.window) < thresholdOf(s.rule) {
 		return false
@@ -118,7 +119,7 @@ func (s *stream) expire(now time.Time) int {
 		if n < len(s.window) {
 			first = s.window[n].at
 		}
-		s.cur.remove(h.shape, h.shown, first)
+		s.cur.remove(h.shape, h.shown, h.vals, first)
 	}
 	s.window = s.window[:copy(s.window, s.window[n:])]
 	if len(s.window) > 0 {

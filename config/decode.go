@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -145,7 +146,7 @@ func (w *walker) decodeStruct(n *yaml.Node, v reflect.Value, label string) {
 		}
 		idx, ok := fields[k.Value]
 		if !ok {
-			w.errorf(k, label, "unknown key %q", k.Value)
+			w.errorf(k, label, "unknown key %q%s", k.Value, DidYouMean(k.Value, keysOf(fields)))
 			continue
 		}
 		ps[k.Value] = fieldPlace{Key: w.at(k), Value: w.at(val)}
@@ -256,4 +257,14 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// keysOf returns the keys of a fieldIndex.
+func keysOf(fields map[string]int) []string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the nearest key wins, the first of equals
+	return keys
 }

@@ -67,7 +67,7 @@ func (c *checker) destination(d *Destination, label string) {
 		return
 	}
 	if typeKeys[d.Type] == nil {
-		c.errorf(c.at(d, "type", d.At), label, "type: unknown type %q (want %s)", d.Type, OrList(Types))
+		c.errorf(c.at(d, "type", d.At), label, "type: unknown type %q (want %s)%s", d.Type, OrList(Types), DidYouMean(d.Type, Types))
 		return
 	}
 	c.allowedKeys(d, label)

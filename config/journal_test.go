@@ -51,7 +51,7 @@ func TestParseJournalErrors(t *testing.T) {
 `
 	_, err := Parse([]byte(yaml), "roomwatch.yaml", testOptions())
 	want := []string{
-		`roomwatch.yaml:3:7: inputs[0]: journal: unknown key "unit"`,
+		`roomwatch.yaml:3:7: inputs[0]: journal: unknown key "unit"; did you mean "units"?`,
 		`roomwatch.yaml:5:14: inputs[1]: journal: units[0]: want a unit name or glob like ssh.service or user@*.service, got "["`,
 		`roomwatch.yaml:5:14: inputs[1]: journal: units[1]: want a unit name or glob like ssh.service or user@*.service, got ""`,
 		`roomwatch.yaml:6:17: inputs[1]: journal: priority: want one of emerg, alert, crit, err, warning, notice, info, debug or 0..7, got "loud"`,

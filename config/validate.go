@@ -95,7 +95,7 @@ func (c *checker) oneOf(def Place, owner any, label, key, value string, want ...
 	if value == "" && !c.cfg.Written(owner, key) || slices.Contains(want, value) {
 		return true
 	}
-	c.errorf(c.at(owner, key, def), label, "%s: want %s, got %q", key, OrList(want), value)
+	c.errorf(c.at(owner, key, def), label, "%s: want %s, got %q%s", key, OrList(want), value, DidYouMean(value, want))
 	return false
 }
 

@@ -331,7 +331,7 @@ func (c *compiler) unknownDest(name string) string {
 	if len(known) == 0 {
 		return fmt.Sprintf("unknown destination %q (no destinations are defined)", name)
 	}
-	return fmt.Sprintf("unknown destination %q (defined: %s)", name, strings.Join(known, ", "))
+	return fmt.Sprintf("unknown destination %q (defined: %s)%s", name, strings.Join(known, ", "), config.DidYouMean(name, known))
 }
 
 // escaper returns how log text is neutralised for a destination type and

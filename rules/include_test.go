@@ -39,7 +39,7 @@ func TestLoadIncludeErrorsNameTheFile(t *testing.T) {
 		`testdata/badinclude/rules.d/bad.yaml:1:1: unknown key "destinations"`,
 		`testdata/badinclude/rules.d/bad.yaml:3:11: rule "x": name: duplicate rule name, first at testdata/badinclude/roomwatch.yaml:6:11`,
 		`testdata/badinclude/rules.d/bad.yaml:4:12: rule "x": match: missing closing )`,
-		`testdata/badinclude/rules.d/bad.yaml:7:5: rule "y": unknown key "colour"`,
+		`testdata/badinclude/rules.d/bad.yaml:7:5: rule "y": unknown key "colour"; did you mean "color"?`,
 	}
 	if diff := cmp.Diff(want, errorLines(t, err)); diff != "" {
 		t.Errorf("errors mismatch (-want +got):\n%s", diff)

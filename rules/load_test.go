@@ -59,24 +59,24 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			yaml: "rulez: []\n",
-			want: []string{`roomwatch.yaml:1:1: unknown key "rulez"`},
+			want: []string{`roomwatch.yaml:1:1: unknown key "rulez"; did you mean "rules"?`},
 		},
 		{
 			name: "unknown destination key",
 			yaml: "destinations:\n  ops:\n    type: console\n    tokn: x\n",
-			want: []string{`roomwatch.yaml:4:5: destination "ops": unknown key "tokn"`},
+			want: []string{`roomwatch.yaml:4:5: destination "ops": unknown key "tokn"; did you mean "token"?`},
 		},
 		{
 			name: "unknown rule key names the rule",
 			yaml: header + "  - name: r\n    match: x\n    colour: red\n",
-			want: []string{`roomwatch.yaml:7:5: rule "r": unknown key "colour"`},
+			want: []string{`roomwatch.yaml:7:5: rule "r": unknown key "colour"; did you mean "color"?`},
 		},
 		{
 			name: "unknown key in a rule without a name",
 			yaml: header + "  - match: x\n    colour: red\n",
 			want: []string{
 				`roomwatch.yaml:5:5: rules[0]: name is required`,
-				`roomwatch.yaml:6:5: rules[0]: unknown key "colour"`,
+				`roomwatch.yaml:6:5: rules[0]: unknown key "colour"; did you mean "color"?`,
 			},
 		},
 		{

@@ -449,8 +449,27 @@ type DigestData struct {
 
 // DigestLine is one distinct line shown in a digest.
 type DigestLine struct {
-	Text  string // rendered, escaped
-	Count int
+	// Text is the line as rendered and escaped; where lines of one shape
+	// differed, the parts that varied show their values:
+	// "from {1.1.1.1, 203.0.113.5 ×5} port 22".
+	Text  string `json:"text"`
+	Count int    `json:"count"`
+	// Values has one entry per part that varied, in the order of the
+	// line; empty when every line was the same.
+	Values []DigestField `json:"values,omitempty"`
+}
+
+// DigestField is one part of a digest line (a number, an address, an id,
+// a quoted string) whose value varied among the lines it stands for.
+type DigestField struct {
+	Values []DigestValue `json:"values"`           // the first distinct values seen, at most five
+	Others int           `json:"others,omitempty"` // lines whose value is not listed
+}
+
+// DigestValue is one value a varying part took, and on how many lines.
+type DigestValue struct {
+	Text  string `json:"text"` // escaped like the line
+	Count int    `json:"count"`
 }
 
 // RenderDigest renders a whole digest message through the rule's
@@ -466,7 +485,7 @@ func (r *Rule) RenderDigest(d DigestData) (string, error) {
 	}
 	lines := make([]map[string]any, len(d.Lines))
 	for i, l := range d.Lines {
-		lines[i] = map[string]any{"text": l.Text, "count": l.Count}
+		lines[i] = LineData(l)
 	}
 	group := make(map[string]string, len(d.Group))
 	for k, v := range d.Group {
@@ -503,7 +522,9 @@ func plainDigest(d DigestData, escape func(string) string) string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%s", k, escape(d.Group[k]))
+		if d.Group[k] != "" {
+			fmt.Fprintf(&b, " %s=%s", k, escape(d.Group[k]))
+		}
 	}
 	if d.Folded > 0 {
 		fmt.Fprintf(&b, " (%d keys folded)", d.Folded)
@@ -528,4 +549,24 @@ func Hostname() string {
 		return "localhost"
 	}
 	return h
+}
+
+// LineData is what a template sees of one digest line: .text, .count and
+// .values.
+func LineData(l DigestLine) map[string]any {
+	return map[string]any{"text": l.Text, "count": l.Count, "values": fieldData(l.Values)}
+}
+
+// fieldData is what a template sees of a line's varying parts: a list,
+// each with .values (each with .text and .count) and .others.
+func fieldData(fs []DigestField) []map[string]any {
+	out := make([]map[string]any, len(fs))
+	for i, f := range fs {
+		vs := make([]map[string]any, len(f.Values))
+		for j, v := range f.Values {
+			vs[j] = map[string]any{"text": v.Text, "count": v.Count}
+		}
+		out[i] = map[string]any{"values": vs, "others": f.Others}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"cmp"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,7 +22,7 @@ const DefaultTemplate = `{{.line}}`
 // alone; else a header, the lines (with their repeat counts) and a count of
 // the lines not shown.
 const defaultDigestText = `{{if and (eq .count 1) .lines}}{{(index .lines 0).text}}{{else}}` +
-	`{{.count}} × {{.rule}}{{range $k, $v := .group}} {{$k}}={{$v}}{{end}} on {{.host}} ({{span .first .last}})` +
+	`{{.count}} × {{.rule}}{{range $k, $v := .group}}{{if $v}} {{$k}}={{$v}}{{end}}{{end}} on {{.host}} ({{span .first .last}})` +
 	`{{if gt .folded 0}} (about {{.folded}} keys folded){{end}}` +
 	`{{range .lines}}` + "\n" + `{{.text}}{{if gt .count 1}} (×{{.count}}){{end}}{{end}}` +
 	`{{if gt .more 0}}` + "\n" + `+{{.more}} more{{end}}{{end}}`
@@ -30,7 +31,7 @@ const defaultDigestText = `{{if and (eq .count 1) .lines}}{{(index .lines 0).tex
 // <b>, lines apart by <br>. Lines arrive escaped; names from the config
 // are escaped here.
 const defaultDigestHTML = `{{if and (eq .count 1) .lines}}{{(index .lines 0).text}}{{else}}` +
-	`<b>{{.count}} × {{html .rule}}{{range $k, $v := .group}} {{html $k}}={{$v}}{{end}} on {{html .host}} ({{span .first .last}})` +
+	`<b>{{.count}} × {{html .rule}}{{range $k, $v := .group}}{{if $v}} {{html $k}}={{$v}}{{end}}{{end}} on {{html .host}} ({{span .first .last}})` +
 	`{{if gt .folded 0}} (about {{.folded}} keys folded){{end}}</b>` +
 	`{{range .lines}}<br>{{.text}}{{if gt .count 1}} (×{{.count}}){{end}}{{end}}` +
 	`{{if gt .more 0}}<br>+{{.more}} more{{end}}{{end}}`
@@ -42,15 +43,65 @@ const defaultDigestHTML = `{{if and (eq .count 1) .lines}}{{(index .lines 0).tex
 //	lower  strings.ToLower
 //	trim   strings.TrimSpace
 //	span   two times as "15:04:05–15:09:00", or one when they fall in the same second
+//	plural a count and a noun that agree: {{plural .count "failure"}} is
+//	       "1 failure" or "3 failures"; an irregular plural is a third
+//	       argument: {{plural .count "entry" "entries"}}
 //
 // Values from the log reach a template already escaped, so these work on
 // the escaped text (in html, upper turns &lt; into &LT;, which HTML still
 // reads as <).
 var funcs = template.FuncMap{
-	"upper": strings.ToUpper,
-	"lower": strings.ToLower,
-	"trim":  strings.TrimSpace,
-	"span":  span,
+	"upper":  strings.ToUpper,
+	"lower":  strings.ToLower,
+	"trim":   strings.TrimSpace,
+	"span":   span,
+	"plural": plural,
+}
+
+// plural formats n with the noun in the form that agrees with it. n may
+// be any integer (a capture is text: "3" works too).
+func plural(n any, noun string, plurals ...string) (string, error) {
+	var c int64
+	switch v := n.(type) {
+	case int:
+		c = int64(v)
+	case int64:
+		c = v
+	case int32:
+		c = int64(v)
+	case uint64:
+		c = int64(v)
+	case string:
+		i, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("plural: %q is not a number", v)
+		}
+		c = i
+	default:
+		return "", fmt.Errorf("plural: want a number, got %T", n)
+	}
+	if c == 1 || c == -1 {
+		return strconv.FormatInt(c, 10) + " " + noun, nil
+	}
+	if len(plurals) > 0 {
+		return strconv.FormatInt(c, 10) + " " + plurals[0], nil
+	}
+	return strconv.FormatInt(c, 10) + " " + pluralOf(noun), nil
+}
+
+// pluralOf returns the regular English plural of a noun: failures,
+// matches, entries.
+func pluralOf(noun string) string {
+	switch {
+	case noun == "":
+		return noun
+	case strings.HasSuffix(noun, "s"), strings.HasSuffix(noun, "x"), strings.HasSuffix(noun, "z"),
+		strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "sh"):
+		return noun + "es"
+	case strings.HasSuffix(noun, "y") && len(noun) > 1 && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])):
+		return noun[:len(noun)-1] + "ies"
+	}
+	return noun + "s"
 }
 
 // span formats the time span of a digest.
@@ -180,7 +231,10 @@ func digestSamples(r *Rule) []map[string]any {
 			"room": r.Room, "host": r.host, "group": group, "lines": lines, "more": more, "folded": 0,
 		}
 	}
-	line := func(n int) map[string]any { return map[string]any{"text": "x", "count": n} }
+	line := func(n int) map[string]any {
+		values := []map[string]any{{"values": []map[string]any{{"text": "x", "count": n}}, "others": 0}}
+		return map[string]any{"text": "x", "count": n, "values": values}
+	}
 	return []map[string]any{sample(1, 0, line(1)), sample(5, 2, line(2), line(1))}
 }
 
@@ -213,7 +267,9 @@ func (r *Rule) defaultDigest(d DigestData) string {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		b.WriteString(" " + name(k) + "=" + r.escape(d.Group[k]))
+		if d.Group[k] != "" { // an empty capture says nothing: no bare "proc="
+			b.WriteString(" " + name(k) + "=" + r.escape(d.Group[k]))
+		}
 	}
 	b.WriteString(" on " + name(cmp.Or(d.Host, r.host)) + " (" + span(d.First, d.Last) + ")")
 	if d.Folded > 0 {

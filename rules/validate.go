@@ -13,7 +13,7 @@ func (c *compiler) oneOf(s *config.RuleSpec, label, key, value string, want ...s
 	if value == "" && !c.cfg.Written(s, key) || slices.Contains(want, value) {
 		return true
 	}
-	c.errorf(c.at(s, key, s.At), label, "%s: want %s, got %q", key, config.OrList(want), value)
+	c.errorf(c.at(s, key, s.At), label, "%s: want %s, got %q%s", key, config.OrList(want), value, config.DidYouMean(value, want))
 	return false
 }
 

@@ -105,7 +105,8 @@ func TestFloodControlInOrder(t *testing.T) {
 		want := map[string][]string{}
 		for i := range 40 {
 			rule := []string{"alpha", "beta"}[i%2]
-			line := fmt.Sprintf("%s-%02d", rule, i)
+			// Letters, not digits: lines of one shape would merge into one.
+			line := fmt.Sprintf("%s-%c%c", rule, 'a'+i/26, 'a'+i%26)
 			want[rule] = append(want[rule], line)
 			r.submit(t, digest("hc", rule, i, line))
 			time.Sleep(3 * time.Second)

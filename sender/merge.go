@@ -28,20 +28,24 @@ func mergeInto(a, b *batch.Digest, maxLines int) {
 		a.At = b.At
 	}
 	a.More += b.More
+	// Lines of one text merge, and so do the values that varied on them.
+	// Lines of one shape but another text stay apart: each keeps what it
+	// showed, and a digest merged from many keys still lists them.
 	index := make(map[string]int, len(a.Lines))
 	for i, l := range a.Lines {
 		index[l.Text] = i
 	}
 	for _, l := range b.Lines {
-		if i, ok := index[l.Text]; ok {
-			a.Lines[i].Count += l.Count
+		k := l.Text
+		if i, ok := index[k]; ok {
+			a.Lines[i].Merge(l)
 			continue
 		}
 		if len(a.Lines) >= maxLines {
 			a.More += l.Count
 			continue
 		}
-		index[l.Text] = len(a.Lines)
+		index[k] = len(a.Lines)
 		a.Lines = append(a.Lines, l)
 	}
 	if b.Folded > 0 || a.Folded > 0 {
@@ -80,10 +84,7 @@ func render(r *Record, rule *rules.Rule) {
 	d := r.Digest
 	msg := ""
 	if rule != nil {
-		lines := make([]rules.DigestLine, len(d.Lines))
-		for i, l := range d.Lines {
-			lines[i] = rules.DigestLine{Text: l.Text, Count: l.Count}
-		}
+		lines := batch.DigestLines(d)
 		m, err := rule.RenderDigest(rules.DigestData{
 			Count: d.Count, First: d.First, Last: d.Last, Rule: d.Rule, Room: d.Room,
 			Group: d.Group, Lines: lines, More: d.More, Folded: d.Folded,
@@ -120,7 +121,7 @@ func plainMessage(d *batch.Digest) string {
 		if l.Count > 1 {
 			fmt.Fprintf(&b, "(×%d) ", l.Count)
 		}
-		b.WriteString(l.Text)
+		b.WriteString(l.Shown())
 	}
 	if d.More > 0 {
 		fmt.Fprintf(&b, "%s+%d more", sep, d.More)

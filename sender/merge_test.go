@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/rules"
 )
 
 func TestMergeInto(t *testing.T) {
@@ -37,6 +38,17 @@ func TestMergeInto(t *testing.T) {
 			b:        batch.Digest{Count: 2, Lines: []batch.Line{{Text: "y", Count: 1}, {Text: "z", Count: 1}}, Notify: true},
 			maxLines: 3,
 			want:     batch.Digest{Count: 3, Lines: []batch.Line{{Text: "x", Count: 1}, {Text: "y", Count: 1}, {Text: "z", Count: 1}}, Notify: true},
+		},
+		{
+			name: "lines of one text merge, and their values",
+			a: batch.Digest{Count: 6, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 6, Values: []batch.Field{{
+				Start: 5, End: 12, DigestField: rules.DigestField{Values: []rules.DigestValue{{Text: "1.1.1.1", Count: 1}, {Text: "203.0.113.5", Count: 5}}},
+			}}}}},
+			b:        batch.Digest{Count: 2, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 2}}},
+			maxLines: 1,
+			want: batch.Digest{Count: 8, Lines: []batch.Line{{Text: "from 1.1.1.1 port 22", Count: 8, Values: []batch.Field{{
+				Start: 5, End: 12, DigestField: rules.DigestField{Values: []rules.DigestValue{{Text: "1.1.1.1", Count: 3}, {Text: "203.0.113.5", Count: 5}}},
+			}}}}},
 		},
 	}
 	for _, tt := range tests {

@@ -190,11 +190,18 @@ func (q *queue) resize(e *entry, size int64) {
 	e.size = size
 }
 
-// memSize approximates the bytes a digest holds: its text and lines.
+// memSize approximates the bytes a digest holds: its text and lines, with
+// the values that varied on them.
 func memSize(d *batch.Digest) int64 {
 	n := int64(len(d.Message)) + 256
 	for _, l := range d.Lines {
 		n += int64(len(l.Text)) + 32
+		for _, f := range l.Values {
+			n += 48
+			for _, v := range f.Values {
+				n += int64(len(v.Text)) + 24
+			}
+		}
 	}
 	return n
 }

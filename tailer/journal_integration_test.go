@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,6 +153,39 @@ func TestJournalResume(t *testing.T) {
 	h.expect("4 held", "5")
 	h.stop()
 	h = start(t, opts)
+	h.stop()
+}
+
+// Resuming reads every entry after the saved cursor, however many there
+// are: journalctl --follow alone shows no more than ten entries of what
+// is already in the journal, and the rest only once a new entry comes.
+func TestJournalResumeBacklog(t *testing.T) {
+	d := newJournalDir(t)
+	state := t.TempDir()
+	opts := TailerOptions{Inputs: []Input{d.input()}, StateDir: state}
+	d.write(msgs("first")...)
+	h := start(t, opts)
+	h.expect("first")
+	h.stop()
+
+	var backlog []string
+	for i := range 25 {
+		backlog = append(backlog, fmt.Sprintf("while stopped %d", i+1))
+	}
+	d.write(msgs(backlog...)...)
+	h = start(t, opts)
+	lines := h.expect(backlog...)
+	// A crash with every entry but the first of the backlog held reads
+	// them all again.
+	lines[1].Cursor.Hold(lines[1].Offset)
+	h.cancel()
+	<-h.done
+	h.cancel = nil
+	if err := h.tl.SavePositions(); err != nil {
+		t.Fatal(err)
+	}
+	h = start(t, opts)
+	h.expect(backlog[1:]...)
 	h.stop()
 }
 

@@ -83,11 +83,12 @@ func (s *journalSource) run(ctx context.Context, out chan<- []Line, now func() t
 // entry) and hands its entries on until it exits or ctx ends. It returns
 // the cursor of the last entry read.
 func (s *journalSource) follow(ctx context.Context, e *emitter, after string, now func() time.Time) (string, error) {
-	args := append(s.j.args(), "--follow")
+	// --no-tail in both cases: --follow alone implies --lines=10, which
+	// with --cursor shows only ten entries from the cursor and holds the
+	// rest of the backlog back until a new entry is written.
+	args := append(s.j.args(), "--follow", "--no-tail")
 	if after != "" {
 		args = append(args, "--cursor="+after)
-	} else {
-		args = append(args, "--no-tail")
 	}
 	cmd := exec.CommandContext(ctx, s.j.command(), args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

@@ -51,7 +51,7 @@ func TestExampleOverSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := runTest(cfg, []string{"../../testdata/loghub/OpenSSH_2k.log"}, nil)
+	rep, err := runTest(cfg, []string{"../../testdata/loghub/OpenSSH_2k.log"}, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

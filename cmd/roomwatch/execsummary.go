@@ -13,6 +13,10 @@ import (
 	"github.com/roomwatch/roomwatch/sender"
 )
 
+// summaryRule names the summary's digest: a key of its own, so that it is
+// never merged into the digest of the lines that matched.
+const summaryRule = "exec-summary"
+
 // summaryLines is how many of the last output lines a summary shows.
 const summaryLines = 10
 
@@ -85,7 +89,10 @@ func summaryDigest(cfg *rules.Loaded, j job, res result, tail []string, start ti
 	if r.Format == "html" {
 		br = "<br>"
 	}
-	fmt.Fprintf(&b, "%s %s on %s: %s after %s", esc(strings.Join(j.argv, " ")), verb, esc(rules.Hostname()), esc(res.status), res.duration)
+	fmt.Fprintf(&b, "%s %s on %s: %s", esc(strings.Join(j.argv, " ")), verb, esc(rules.Hostname()), esc(res.status))
+	if res.code != exitTimedOut {
+		fmt.Fprintf(&b, " after %s", res.duration)
+	}
 	if res.startErr != nil {
 		b.WriteString(br + esc(res.startErr.Error()))
 	}
@@ -104,8 +111,8 @@ func summaryDigest(cfg *rules.Loaded, j job, res result, tail []string, start ti
 	end := start.Add(res.duration)
 	return &batch.Digest{
 		ID:   newDigestID(),
-		Key:  batch.Key{Destination: r.Destination.Name, Room: room, Rule: "exec"},
-		Rule: "exec", Room: room, Color: color, Format: r.Format, Notify: res.code != exitOK, Mention: r.Mention,
+		Key:  batch.Key{Destination: r.Destination.Name, Room: room, Rule: summaryRule},
+		Rule: summaryRule, Room: room, Color: color, Format: r.Format, Notify: res.code != exitOK, Mention: r.Mention,
 		Count: len(tail), First: start, Last: end, At: end, Lines: lines, Message: b.String(),
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/roomwatch/roomwatch/config"
 )
 
 func main() { os.Exit(run(os.Args[1:], stdio())) }
@@ -66,6 +68,10 @@ func run(args []string, e *env) int {
 		return exitUsage
 	}
 	name := args[0]
+	if name == "help" && len(args) > 1 {
+		// help CMD is CMD --help.
+		name, args = args[1], []string{args[1], "--help"}
+	}
 	if name == "-h" || name == "--help" || name == "-help" || name == "help" {
 		usage(e.stdout)
 		return exitOK
@@ -78,7 +84,11 @@ func run(args []string, e *env) int {
 			return c.run(args[1:], e)
 		}
 	}
-	fmt.Fprintf(e.stderr, "roomwatch: unknown command %q\n\n", name)
+	names := make([]string, 0, len(commands()))
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(e.stderr, "roomwatch: unknown command %q%s\n\n", name, config.DidYouMean(name, names))
 	usage(e.stderr)
 	return exitUsage
 }
@@ -89,7 +99,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'roomwatch <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'roomwatch help <command>' (or 'roomwatch <command> --help') for a command's flags.")
 }
 
 // newFlags returns a flag set that reports errors to e.stderr and does not

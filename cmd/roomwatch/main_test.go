@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,7 +21,8 @@ func TestMain(m *testing.M) {
 // TestScripts runs the real binary through cmd/roomwatch/testdata/script.
 // Each script gets a fake HipChat server in $HIPCHAT_URL, with room 42
 // ("Ops") and room 7 ("Dev Team"), the room token $ROOM_TOKEN for room 42
-// and the personal token $HIPCHAT_TOKEN for every room. The command
+// and the personal token $HIPCHAT_TOKEN for every room; $RULES_D is
+// configs/rules.d, the rule packs. The command
 // `hipchat` prints what the server received, one JSON object a line.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -36,6 +38,12 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ROOM_TOKEN", "room-token-42")
 			env.Setenv("HIPCHAT_TOKEN", "personal-token")
 			env.Values["hipchat"] = srv
+			rulesD, err := filepath.Abs("../../configs/rules.d")
+			if err != nil {
+				return err
+			}
+			env.Setenv("RULES_D", rulesD) // the rule packs, for scripts to copy
+
 			setupFakes(env)
 			return nil
 		},

@@ -130,42 +130,67 @@ func readToken(e *env, file string) (config.Secret, error) {
 }
 
 func cmdPipe(args []string, e *env) int {
-	fs := newFlags("pipe", "[-c FILE] [--room R] [--color C] [--match RE]...", e)
+	// A closed stdout must not stop the matching, and pipe must never die
+	// of it before it read its input: the writer would get SIGPIPE.
+	signal.Ignore(syscall.SIGPIPE)
+	fs := newFlags("pipe", "[-c FILE] [--room R] [--color C] [--match RE]... [--best-effort]", e)
 	var f ruleFlags
 	f.register(fs)
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	bestEffort := fs.Bool("best-effort", false, "exit 0 even when a notification could not be delivered")
+	code := parseFlags(fs, args)
+	if code == exitOK {
+		return exitOK // --help
+	}
+	// From here on, whatever goes wrong, the input still reaches stdout:
+	// pipe sits in the middle of someone's pipe.
+	if code > 0 {
+		return passRest(e, code)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "roomwatch pipe: unexpected argument %q (pipe reads standard input)\n", fs.Arg(0))
-		return exitUsage
+		return passRest(e, exitUsage)
 	}
 	cfg, err := f.load(e, "pipe")
 	if err != nil {
 		printConfigError(e, err)
-		return exitUsage
+		return passRest(e, exitUsage)
 	}
-	signal.Ignore(syscall.SIGPIPE) // a closed stdout must not stop the matching
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	in := io.TeeReader(e.stdin, &passThrough{w: e.stdout})
-	return streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.StdinOptions{}), "pipe")
+	code = streamLines(ctx, e, cfg, tailer.NewStdin(in, tailer.StdinOptions{}), "pipe")
+	if code == exitFailed && *bestEffort {
+		return exitOK
+	}
+	return code
+}
+
+// passRest copies the rest of standard input to standard output, after
+// pipe said what is wrong, and returns code. With nothing to match, pipe
+// still must not cut the pipe it sits in.
+func passRest(e *env, code int) int {
+	fmt.Fprintln(e.stderr, "roomwatch pipe: passing the input through without matching it")
+	_, _ = io.Copy(&passThrough{w: e.stdout}, e.stdin)
+	return code
 }
 
 // streamLines runs one source through the engine to its end (or until
-// ctx ends), flushes, waits for delivery and returns the exit status.
+// ctx ends), flushes, waits for delivery and returns the exit status:
+// exitFailed when a notification was not delivered, exitUsage when the
+// destinations cannot be built (the source is then still read to its end,
+// unmatched, so that its pass-through copy completes).
 func streamLines(ctx context.Context, e *env, cfg *rules.Loaded, src *tailer.Stdin, cmd string) int {
 	log := newLogger(e, cfg)
 	dests, err := pipeline.BuildDestinations(cfg, passThroughOutputs(e))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
-		return exitUsage
+		return drainSource(ctx, src, exitUsage)
 	}
 	defer pipeline.CloseDestinations(dests)
 	en, err := pipeline.New(cfg, dests, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch %s: %v\n", cmd, err)
-		return exitFailed
+		return drainSource(ctx, src, exitFailed)
 	}
 	en.Start(ctx)
 	lines := make(chan []tailer.Line, pipeline.LineBatches)
@@ -184,6 +209,23 @@ func streamLines(ctx context.Context, e *env, cfg *rules.Loaded, src *tailer.Std
 	}
 	left, _ := en.Finish(pipeline.ShutdownTimeout(cfg))
 	return reportUndelivered(e, cmd, left)
+}
+
+// drainSource reads src to its end (or until ctx ends), dropping its
+// lines, and returns code.
+func drainSource(ctx context.Context, src *tailer.Stdin, code int) int {
+	lines := make(chan []tailer.Line, pipeline.LineBatches)
+	done := make(chan struct{})
+	// The drop loop empties lines until it is closed after Run returns.
+	go func() {
+		defer close(done)
+		for range lines {
+		}
+	}()
+	_ = src.Run(ctx, lines)
+	close(lines)
+	<-done
+	return code
 }
 
 // reportUndelivered says what was not delivered and where it is kept,

@@ -30,6 +30,8 @@ type testReport struct {
 	Messages    []testMessage `json:"messages"`
 	Seconds     float64       `json:"seconds"`
 	LinesPerSec float64       `json:"lines_per_second"`
+	// Unmatched holds the first lines no rule matched, with --unmatched.
+	Unmatched []string `json:"unmatched,omitempty"`
 }
 
 type ruleReport struct {
@@ -59,18 +61,21 @@ type testMessage struct {
 const testSamples = 3
 
 func cmdTest(args []string, e *env) int {
-	fs := newFlags("test", "-c FILE [--json] [LOG...]", e)
+	fs := newFlags("test", "-c FILE [--json] [--unmatched [N]] [LOG...]", e)
 	config := fs.String("c", config.DefaultPath, "config `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	var unmatched unmatchedFlag
+	fs.Var(&unmatched, "unmatched", "after the summary, print up to N lines (default 20) that no rule matched")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
+	logs := unmatched.takeCount(fs.Args())
 	cfg, err := loadConfig(*config, e)
 	if err != nil {
 		printConfigError(e, err)
 		return exitUsage
 	}
-	rep, err := runTest(cfg, fs.Args(), e.stdin)
+	rep, err := runTest(cfg, logs, e.stdin, unmatched.n)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "roomwatch test: %v\n", err)
 		return exitFailed
@@ -89,9 +94,12 @@ func cmdTest(args []string, e *env) int {
 // runTest reads every log once through the rules and a batcher that sends
 // nothing: all lines count as arriving at once, so each key makes one
 // digest, the one that the first `wait` would send.
-func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader) (*testReport, error) {
+func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader, unmatched int) (*testReport, error) {
 	set := cfg.Set
 	rep := &testReport{}
+	if unmatched > 0 {
+		rep.Unmatched = []string{}
+	}
 	byRule := map[*rules.Rule]*ruleReport{}
 	for _, r := range set.Rules() {
 		rr := &ruleReport{Name: r.Name, Action: "notify"}
@@ -121,6 +129,8 @@ func runTest(cfg *rules.Loaded, logs []string, stdin io.Reader) (*testReport, er
 		}
 		if drop != nil || len(buf) > 0 {
 			rep.Matched++
+		} else if len(rep.Unmatched) < unmatched {
+			rep.Unmatched = append(rep.Unmatched, cutUnmatched(l.Text))
 		}
 		for i, m := range buf {
 			rr := byRule[m.Rule]
@@ -242,8 +252,13 @@ func writeReportJSON(w io.Writer, rep *testReport) error {
 	if err := field("seconds", rep.Seconds, false); err != nil {
 		return err
 	}
-	if err := field("lines_per_second", rep.LinesPerSec, true); err != nil {
+	if err := field("lines_per_second", rep.LinesPerSec, rep.Unmatched == nil); err != nil {
 		return err
+	}
+	if rep.Unmatched != nil {
+		if err := field("unmatched", rep.Unmatched, true); err != nil {
+			return err
+		}
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
@@ -362,6 +377,7 @@ func printReport(w io.Writer, rep *testReport) {
 		fmt.Fprintf(w, "\n--- %s room %q, %s, %s%s\n", m.Destination, m.Room, m.Color, m.Format, notifyWord(m.Notify))
 		fmt.Fprintln(w, terminal.Escape(m.Text))
 	}
+	printUnmatched(w, rep)
 }
 
 func notifyWord(n bool) string {

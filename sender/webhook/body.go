@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -14,8 +15,8 @@ import (
 // already resolved).
 func TemplateData(d *batch.Digest, host string) map[string]any {
 	lines := make([]map[string]any, len(d.Lines))
-	for i, l := range d.Lines {
-		lines[i] = map[string]any{"text": l.Text, "count": l.Count}
+	for i, l := range batch.DigestLines(d) {
+		lines[i] = rules.LineData(l)
 	}
 	group := d.Group
 	if group == nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/batch"
+	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 )
 
@@ -42,30 +43,27 @@ func New(cfg Config) (*Notifier, error) {
 
 // Document is the JSON body of each request.
 type Document struct {
-	ID      string            `json:"id"` // unique per digest, the same on a retry
-	Host    string            `json:"host"`
-	Rule    string            `json:"rule"`
-	Room    string            `json:"room"`
-	Color   string            `json:"color"` // random already resolved
-	Format  string            `json:"format"`
-	Notify  bool              `json:"notify"`
-	Mention string            `json:"mention,omitempty"`
-	Group   map[string]string `json:"group,omitempty"`
-	Count   int               `json:"count"`
-	First   time.Time         `json:"first"`
-	Last    time.Time         `json:"last"`
-	At      time.Time         `json:"at"`
-	Lines   []batch.Line      `json:"lines"`
-	More    int               `json:"more"`
-	Message string            `json:"message"`
+	ID      string             `json:"id"` // unique per digest, the same on a retry
+	Host    string             `json:"host"`
+	Rule    string             `json:"rule"`
+	Room    string             `json:"room"`
+	Color   string             `json:"color"` // random already resolved
+	Format  string             `json:"format"`
+	Notify  bool               `json:"notify"`
+	Mention string             `json:"mention,omitempty"`
+	Group   map[string]string  `json:"group,omitempty"`
+	Count   int                `json:"count"`
+	First   time.Time          `json:"first"`
+	Last    time.Time          `json:"last"`
+	At      time.Time          `json:"at"`
+	Lines   []rules.DigestLine `json:"lines"` // as a digest shows them: varying parts with their values
+	More    int                `json:"more"`
+	Message string             `json:"message"`
 }
 
 // DocumentOf returns the document for d.
 func DocumentOf(d *batch.Digest, host string) Document {
-	lines := d.Lines
-	if lines == nil {
-		lines = []batch.Line{}
-	}
+	lines := batch.DigestLines(d)
 	return Document{
 		ID: d.ID, Host: host, Rule: d.Rule, Room: d.Room, Color: sender.Color(d.Color, d.ID), Format: d.Format,
 		Notify: d.Notify, Mention: d.Mention, Group: d.Group, Count: d.Count, First: d.First, Last: d.Last,

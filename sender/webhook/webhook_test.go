@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/roomwatch/roomwatch/batch"
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/sender"
 	"github.com/roomwatch/roomwatch/sender/sendertest"
 )
@@ -102,7 +103,7 @@ func TestNotifyHostileLine(t *testing.T) {
 	if err := json.Unmarshal(f.bodies[0], &doc); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]batch.Line{{Text: line, Count: 1}}, doc.Lines); diff != "" {
+	if diff := cmp.Diff([]rules.DigestLine{{Text: line, Count: 1}}, doc.Lines); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)
 	}
 	if doc.Mention != "" {
