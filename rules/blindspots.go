@@ -14,7 +14,7 @@ import (
 
 // BlindSpots returns a warning for every part of the configuration that
 // reads nothing now, each naming the path or glob and what to do: a config
-// without inputs, an input path whose file and directory do not exist, a
+// without inputs, an input path whose file does not exist (yet), a
 // glob or include that matches no file, and a journal input that could
 // not start. It looks at the file system as it is now, so `check` and the
 // start of `run` call it, not Compile.
@@ -41,10 +41,19 @@ func (c *Loaded) BlindSpots() config.Errors {
 				ws = append(ws, config.Error{At: at, Msg: fmt.Sprintf("%s: path %s matches no file now: nothing is read until one appears; check the pattern", label, in.Path)})
 			}
 		default:
-			if missing(in.Path) && missing(filepath.Dir(in.Path)) {
+			switch {
+			case !missing(in.Path):
+			case missing(filepath.Dir(in.Path)):
 				ws = append(ws, config.Error{At: at, Msg: fmt.Sprintf("%s: path %s does not exist, nor does its directory %s: nothing is read from it; "+
 					"fix the path, or, on a host that logs only to the systemd journal (no rsyslog), read the journal instead (`- journal: {units: [...]}`)",
 					label, in.Path, filepath.Dir(in.Path))})
+			default:
+				// The file may be made later (it is read from its start
+				// then), but on a host without rsyslog /var/log/auth.log
+				// never is: say so rather than watch nothing in silence.
+				ws = append(ws, config.Error{At: at, Msg: fmt.Sprintf("%s: path %s does not exist yet: nothing is read until it appears; "+
+					"if nothing writes it (a host that logs only to the systemd journal has no auth.log, syslog or kern.log), read the journal instead (`- journal: {units: [...]}`)",
+					label, in.Path)})
 			}
 		}
 	}

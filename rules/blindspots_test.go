@@ -35,6 +35,8 @@ inputs:
 		{At: at(3, 11), Msg: "inputs[0]: path /nonexistent/dir/auth.log does not exist, nor does its directory /nonexistent/dir: nothing is read from it; " +
 			"fix the path, or, on a host that logs only to the systemd journal (no rsyslog), read the journal instead (`- journal: {units: [...]}`)"},
 		{At: at(5, 11), Msg: "inputs[2]: path " + dir + "/none-*.log matches no file now: nothing is read until one appears; check the pattern"},
+		{At: at(6, 11), Msg: "inputs[3]: path " + dir + "/later.log does not exist yet: nothing is read until it appears; " +
+			"if nothing writes it (a host that logs only to the systemd journal has no auth.log, syslog or kern.log), read the journal instead (`- journal: {units: [...]}`)"},
 	}
 	if diff := cmp.Diff(want, cfg.BlindSpots()); diff != "" {
 		t.Errorf("warnings mismatch (-want +got):\n%s", diff)
