@@ -316,7 +316,8 @@ func (b *Batcher) Stats() Stats {
 	return st
 }
 
-func newID() string {
+// NewID returns a new random digest ID: 24 hex digits.
+func NewID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])

@@ -32,7 +32,7 @@ type draft struct {
 
 func newDraft(k Key, r *rules.Rule, group []string, now time.Time) *draft {
 	d := &Digest{
-		ID: newID(), Key: k, Rule: r.Name, Room: r.Room, Color: r.Color, Format: r.Format,
+		ID: NewID(), Key: k, Rule: r.Name, Room: r.Room, Color: r.Color, Format: r.Format,
 		Notify: r.Notify, Mention: r.Mention, Interval: r.Interval, First: now, Last: now,
 	}
 	f := &draft{d: d, maxLines: r.MaxLines, groupBy: r.GroupBy, group: group}

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -51,7 +52,7 @@ func TestExampleOverSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := runTest(cfg, []string{"../../testdata/loghub/OpenSSH_2k.log"}, nil, 0)
+	rep, err := pipeline.Test(cfg, []string{"../../testdata/loghub/OpenSSH_2k.log"}, nil, pipeline.TestOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func runJob(e *env, cfg *rules.Loaded, j job) int {
 	en.Start(context.Background())
 
 	start := time.Now()
-	out := newOutputTail(summaryLines)
+	out := pipeline.NewOutputTail(pipeline.SummaryLines)
 	res := run1(e, en, j, out)
 	res.duration = res.ended.Sub(start).Round(time.Millisecond)
 	if res.startErr != nil {
@@ -97,7 +97,12 @@ func runJob(e *env, cfg *rules.Loaded, j job) int {
 	}
 	en.Flush() // the matched lines first, then the summary
 	if res.code != exitOK || j.always {
-		if d := summaryDigest(cfg, j, res, out.lines(), start); d != nil {
+		sum := pipeline.ExecSummary{
+			Argv: j.argv, Room: j.room, Status: res.status, Failed: res.code != exitOK,
+			TimedOut: res.code == exitTimedOut, StartErr: res.startErr,
+			Start: start, Duration: res.duration, Tail: out.Lines(),
+		}
+		if d := pipeline.SummaryDigest(cfg, sum); d != nil {
 			en.Submit(d)
 		}
 	}
@@ -120,7 +125,7 @@ type result struct {
 // forwards SIGINT and SIGTERM to the group, stops it at the timeout, and
 // waits for it, and at most descendantWait more for its descendants'
 // output.
-func run1(e *env, en *pipeline.Engine, j job, out *outputTail) result {
+func run1(e *env, en *pipeline.Engine, j job, out *pipeline.OutputTail) result {
 	argv := j.argv
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = e.stdin
@@ -147,7 +152,7 @@ func run1(e *env, en *pipeline.Engine, j job, out *outputTail) result {
 	// The consumer owns matching; it ends when both streams are read.
 	go func() {
 		defer close(consumed)
-		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.add(l.Shown()) })
+		en.ConsumeWith(context.Background(), lines, func(l tailer.Line) { out.Add(l.Shown()) })
 	}()
 	g := &group{pid: cmd.Process.Pid}
 	stop := g.supervise(sigs, j.timeout)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/roomwatch/roomwatch/pipeline"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -105,7 +106,7 @@ func TestRulePacks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.pack, func(t *testing.T) {
 			cfg := packConfig(t, tt.pack)
-			rep, err := runTest(cfg, []string{"../../testdata/rulepacks/" + tt.pack + ".alert.log"}, nil, 100)
+			rep, err := pipeline.Test(cfg, []string{"../../testdata/rulepacks/" + tt.pack + ".alert.log"}, nil, pipeline.TestOptions{Unmatched: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +125,7 @@ func TestRulePacks(t *testing.T) {
 				t.Errorf("messages (-want +got):\n%s", diff)
 			}
 
-			quiet, err := runTest(cfg, []string{"../../testdata/rulepacks/" + tt.pack + ".quiet.log"}, nil, 0)
+			quiet, err := pipeline.Test(cfg, []string{"../../testdata/rulepacks/" + tt.pack + ".quiet.log"}, nil, pipeline.TestOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,7 +141,7 @@ func TestRulePacks(t *testing.T) {
 func TestRulePackSamplesAllMatch(t *testing.T) {
 	for _, pack := range []string{"sshd", "sudo", "kernel", "systemd"} {
 		cfg := packConfig(t, pack)
-		rep, err := runTest(cfg, []string{"../../testdata/rulepacks/" + pack + ".alert.log"}, nil, 100)
+		rep, err := pipeline.Test(cfg, []string{"../../testdata/rulepacks/" + pack + ".alert.log"}, nil, pipeline.TestOptions{Unmatched: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

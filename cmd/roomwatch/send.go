@@ -54,7 +54,7 @@ func cmdSend(args []string, e *env) int {
 		return exitUsage
 	}
 	dg := &batch.Digest{
-		ID:   newDigestID(),
+		ID:   batch.NewID(),
 		Key:  batch.Key{Destination: dest.Name, Room: *room, Rule: "send"},
 		Rule: "send", Room: *room, Color: *color, Format: *format, Notify: *notify,
 		Count: 1, Message: msg,

@@ -2,21 +2,13 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strconv"
-	"strings"
-	"unicode/utf8"
-
-	"github.com/roomwatch/roomwatch/internal/terminal"
 )
 
 // defaultUnmatched is how many unmatched lines `test --unmatched` prints
 // when it is given no number.
 const defaultUnmatched = 20
-
-// maxUnmatchedLine caps one printed unmatched line, in bytes.
-const maxUnmatchedLine = 2000
 
 // unmatchedFlag is --unmatched [N]: alone it means 20 lines, and takes a
 // number as its value (--unmatched=50) or as the next argument
@@ -57,34 +49,4 @@ func (u *unmatchedFlag) takeCount(args []string) []string {
 	}
 	u.n = n
 	return args[1:]
-}
-
-// cutUnmatched copies an unmatched line to keep, at most
-// maxUnmatchedLine bytes of it.
-func cutUnmatched(s string) string {
-	if len(s) <= maxUnmatchedLine {
-		return strings.Clone(s)
-	}
-	n := maxUnmatchedLine
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// printUnmatched lists the lines no rule matched, with their control
-// characters escaped (`\x1b`): they are log text, printed to a terminal.
-func printUnmatched(w io.Writer, rep *testReport) {
-	if rep.Unmatched == nil {
-		return
-	}
-	unmatched := rep.Lines - rep.Matched
-	fmt.Fprintf(w, "\n%s no rule matched", plural(int(unmatched), "line"))
-	if int64(len(rep.Unmatched)) < unmatched {
-		fmt.Fprintf(w, " (the first %d)", len(rep.Unmatched))
-	}
-	fmt.Fprintln(w, ":")
-	for _, l := range rep.Unmatched {
-		fmt.Fprintf(w, "  %s\n", terminal.Escape(l))
-	}
 }

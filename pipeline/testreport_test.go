@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"bytes"
@@ -12,29 +12,29 @@ import (
 // byte for byte what json.Encoder with a two-space indent writes, for
 // empty, nil and full reports with text that JSON escapes.
 func TestReportJSONAsEncoder(t *testing.T) {
-	full := &testReport{
+	full := &TestReport{
 		Lines: 3, Matched: 2, Seconds: 0.25, LinesPerSec: 12,
-		Rules: []*ruleReport{
-			{Name: "ssh", Action: "notify", Matches: 2, Samples: []testSample{
+		Rules: []*RuleReport{
+			{Name: "ssh", Action: "notify", Matches: 2, Samples: []TestSample{
 				{File: "-", Line: "Failed <root> & \"x\"", Captures: map[string]string{"ip": "1.2.3.4", "a": "\u2028"}},
 			}},
 			{Name: "quiet", Action: "drop"},
 		},
-		Messages: []testMessage{
+		Messages: []TestMessage{
 			{Destination: "hc", Room: "Ops", Color: "red", Format: "html", Notify: true, Rule: "ssh", Count: 2, Text: "<b>2 ×</b>\nline\ttab"},
 			{Destination: "hc", Room: "Ops", Color: "yellow", Format: "text", Rule: "other", Count: 1, Text: ""},
 		},
 	}
 	// More messages than one round of blocks on every CPU writes.
-	many := &testReport{Rules: []*ruleReport{}}
+	many := &TestReport{Rules: []*RuleReport{}}
 	for i := range 1000 {
-		many.Messages = append(many.Messages, testMessage{Destination: "hc", Room: "Ops", Rule: "r", Count: i, Text: fmt.Sprintf("line <%d>", i)})
+		many.Messages = append(many.Messages, TestMessage{Destination: "hc", Room: "Ops", Rule: "r", Count: i, Text: fmt.Sprintf("line <%d>", i)})
 	}
-	for name, rep := range map[string]*testReport{
+	for name, rep := range map[string]*TestReport{
 		"full":           full,
 		"many messages":  many,
 		"nil slices":     {},
-		"empty messages": {Rules: []*ruleReport{}, Messages: []testMessage{}, Seconds: 1e-9},
+		"empty messages": {Rules: []*RuleReport{}, Messages: []TestMessage{}, Seconds: 1e-9},
 	} {
 		var want, got bytes.Buffer
 		enc := json.NewEncoder(&want)
@@ -42,7 +42,7 @@ func TestReportJSONAsEncoder(t *testing.T) {
 		if err := enc.Encode(rep); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeReportJSON(&got, rep); err != nil {
+		if err := rep.WriteJSON(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {
