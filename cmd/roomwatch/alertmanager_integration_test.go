@@ -166,20 +166,25 @@ rules:
 	down := rec.exchanges()[0].At
 	time.Sleep(resolveAfter + 2*time.Second) // the outage outlasts resolve_after
 	am.start()
-	waitFor(t, "Alertmanager notified", func() bool { return len(am.webhooks("late")) > 0 })
+	// Alertmanager may take in a POST whose answer the proxy then loses
+	// while it starts (recorded as 502, sent again by roomwatch): wait for
+	// the notification and for an accepted POST both.
+	waitFor(t, "Alertmanager notified and a POST accepted", func() bool {
+		return len(am.webhooks("late")) > 0 && len(alertPosts(t, rec)) > 0
+	})
 	posts := alertPosts(t, rec)
-	if len(posts) != 1 {
-		t.Fatalf("%d alerts accepted, want 1", len(posts))
-	}
 	outage := posts[0].At.Sub(down)
+	if outage <= resolveAfter {
+		t.Errorf("the alert was accepted %v after the first failure, not after resolve_after %v: the test proves nothing", outage, resolveAfter)
+	}
 	if n := am.webhooks("late")[0]; n.Status != "firing" {
 		t.Errorf("Alertmanager notified %q, want firing", n.Status)
 	}
 	if as := am.alerts("late"); len(as) != 1 || !strings.Contains(string(as[0].Status), `"state":"active"`) {
 		t.Errorf("Alertmanager holds %s, want the alert active", pretty(as))
 	}
-	if firing, resolved := am.received(); firing != "1" || resolved != "0" {
-		t.Errorf("alertmanager_alerts_received_total: firing %s, resolved %s; want 1 and 0", firing, resolved)
+	if firing, resolved := am.received(); firing == "0" || resolved != "0" {
+		t.Errorf("alertmanager_alerts_received_total: firing %s, resolved %s; want firing (each delivery) and 0 resolved", firing, resolved)
 	}
 	if err := rw.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
